@@ -1,0 +1,7 @@
+from celery import shared_task
+
+
+@shared_task(name="pmf.ping")
+def ping() -> dict:
+    """Liveness probe for the worker: answers with the name of the worker that ran it."""
+    return {"pong": True, "worker": ping.request.hostname or "eager"}

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from pmf import views
+
+admin.site.site_header = "Performance management administration"
+admin.site.site_title = "Performance management"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("org/", views.orgunit_list, name="orgunit-list"),
+    path("org/<int:pk>/", views.orgunit_detail, name="orgunit-detail"),
+    path("org/<int:pk>/edit/", views.orgunit_edit, name="orgunit-edit"),
+    path("people/", views.person_list, name="person-list"),
+    path("people/<int:pk>/", views.person_detail, name="person-detail"),
+    path("history/<str:model_label>/<int:pk>/", views.history, name="history"),
+    path("health/", views.health, name="health"),
+    path("plans/", include("plans.urls")),
+    path("indicators/", include("indicators.urls")),
+    path("risks/", include("risks.urls")),
+    path("assessments/", include("assessments.urls")),
+    path("reports/", include("reports.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,139 @@
+from django.apps import apps
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from pmf.access import get_editable_or_403, get_visible_or_404, unit_subtree_q
+from pmf.auth import LoginForm
+from pmf.forms import OrgUnitForm, PersonFilterForm
+from pmf.history import history_entries
+from pmf.models import OrgUnit, User
+from pmf.registry import MY_WORK
+
+PAGE_SIZE = 50
+
+
+class LoginView(auth_views.LoginView):
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    sections = [{"section": section, "items": section.items(request.user)} for section in MY_WORK]
+    return render(request, "pmf/home.html", {"sections": sections})
+
+
+@login_required
+def orgunit_list(request):
+    units = (
+        OrgUnit.objects.visible_to(request.user)
+        .annotate(member_count=Count("members", filter=Q(members__is_active=True)))
+        .order_by("tree_id", "lft")
+    )
+    return render(request, "pmf/orgunit_list.html", {"units": units})
+
+
+@login_required
+def orgunit_detail(request, pk):
+    unit = get_visible_or_404(OrgUnit.objects.all(), request.user, pk=pk)
+    context = {
+        "unit": unit,
+        "ancestors": unit.get_ancestors(),
+        "children": unit.get_children().annotate(member_count=Count("members")),
+        "members": unit.members.filter(is_active=True).select_related("line_manager"),
+        "can_edit": OrgUnit.objects.editable_by(request.user).filter(pk=unit.pk).exists(),
+    }
+    return render(request, "pmf/orgunit_detail.html", context)
+
+
+@login_required
+def orgunit_edit(request, pk):
+    unit = get_editable_or_403(OrgUnit.objects.all(), request.user, pk=pk)
+    # A unit may move only within what the editor manages, and never under itself.
+    parent_choices = (
+        OrgUnit.objects.editable_by(request.user)
+        .exclude(tree_id=unit.tree_id, lft__gte=unit.lft, rght__lte=unit.rght)
+        .order_by("tree_id", "lft")
+    )
+    form = OrgUnitForm(request.POST or None, instance=unit, parent_choices=parent_choices)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved changes to {unit.name}.")
+        return redirect(unit)
+    return render(request, "pmf/orgunit_form.html", {"unit": unit, "form": form})
+
+
+@login_required
+def person_list(request):
+    units = OrgUnit.objects.visible_to(request.user).order_by("tree_id", "lft")
+    form = PersonFilterForm(request.GET or None, units=units)
+    people = User.objects.visible_to(request.user).filter(is_active=True).select_related("org_unit", "line_manager")
+    if form.is_valid():
+        if text := form.cleaned_data["q"]:
+            people = people.filter(Q(name__icontains=text) | Q(email__icontains=text) | Q(job_title__icontains=text))
+        if role := form.cleaned_data["role"]:
+            people = people.filter(role=role)
+        if unit := form.cleaned_data["unit"]:
+            people = people.filter(unit_subtree_q(unit, "org_unit"))
+    page = Paginator(people.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "pmf/person_list.html", {"form": form, "page": page})
+
+
+@login_required
+def person_detail(request, pk):
+    person = get_visible_or_404(User.objects.select_related("org_unit", "line_manager"), request.user, pk=pk)
+    reports = person.direct_reports.filter(is_active=True).select_related("org_unit")
+    return render(request, "pmf/person_detail.html", {"person": person, "reports": reports})
+
+
+@login_required
+def history(request, model_label, pk):
+    """The audit trail of one object, for anyone who may see the object."""
+    try:
+        model = apps.get_model(model_label)
+    except (LookupError, ValueError):
+        raise Http404("No such kind of record.") from None
+    if not hasattr(model, "history") or not hasattr(model._default_manager.all(), "visible_to"):
+        raise Http404("That kind of record has no history.")
+    queryset = model._default_manager.all()
+    if hasattr(queryset, "history_visible_to"):
+        queryset = queryset.history_visible_to(request.user)
+    obj = get_visible_or_404(queryset, request.user, pk=pk)
+    records = obj.history.select_related("history_user").order_by("-history_date", "-history_id")
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Compare each shown record with the one before it, including the first of the next page.
+    shown = list(records[page.start_index() - 1 : page.end_index() + 1]) if page.object_list else []
+    entries = history_entries(shown)[: len(page.object_list)]
+    return render(request, "pmf/history.html", {"object": obj, "model_name": model._meta.verbose_name,
+                                                "entries": entries, "page": page})
+
+
+@require_GET
+@never_cache
+def health(request):
+    """For load balancers and monitoring: the database and cache answer; no data is shown."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # any driver error means "not healthy"; the type is enough to report
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        cache.set("health-check", "ok", 5)
+        checks["cache"] = "ok" if cache.get("health-check") == "ok" else "error: value not kept"
+    except Exception as exc:
+        checks["cache"] = f"error: {type(exc).__name__}"
+    checks["tasks"] = "eager" if settings.CELERY_TASK_ALWAYS_EAGER else "broker"
+    healthy = all(not str(value).startswith("error") for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
