@@ -62,3 +62,24 @@ def register_demo_seeder(order: int, seeder: Callable) -> None:
     if all(existing is not seeder for _, existing in DEMO_SEEDERS):
         DEMO_SEEDERS.append((order, seeder))
         DEMO_SEEDERS.sort(key=lambda entry: entry[0])
+
+
+@dataclass(frozen=True)
+class LinkedPanel:
+    """A block on a plan item's golden-thread panel listing what another module links to it.
+
+    `items(plan_item, user)` returns the linked objects USER may see (through visible_to)."""
+
+    title: str
+    template: str
+    items: Callable
+    order: int
+
+
+LINKED_PANELS: list[LinkedPanel] = []
+
+
+def register_linked_panel(panel: LinkedPanel) -> None:
+    if all(existing.title != panel.title for existing in LINKED_PANELS):
+        LINKED_PANELS.append(panel)
+        LINKED_PANELS.sort(key=lambda entry: entry.order)
