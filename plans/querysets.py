@@ -1,0 +1,60 @@
+"""Read filters for plans: access rules plus chainable filters for the tree and lists."""
+
+import datetime
+
+from django.db.models import Q
+from mptt.querysets import TreeQuerySet
+
+from pmf.access import AccessQuerySet, unit_subtree_q
+
+from plans import status as rules
+
+
+class PlanItemQuerySet(TreeQuerySet, AccessQuerySet):
+    unit_field = "org_unit"
+    person_fields = ("managed_by", "assigned_to")
+
+    def active(self):
+        return self.filter(active=True)
+
+    def actions(self):
+        return self.filter(kind="action")
+
+    def with_status(self, *statuses: str):
+        return self.filter(status__in=statuses)
+
+    def in_unit(self, unit):
+        return self.filter(unit_subtree_q(unit, "org_unit"))
+
+    def for_person(self, user):
+        return self.filter(Q(assigned_to=user) | Q(managed_by=user))
+
+    def open(self):
+        return self.exclude(status__in=(rules.COMPLETED, rules.CANCELLED))
+
+    def overdue(self):
+        return self.filter(status=rules.OVERDUE)
+
+    def due_within(self, days: int, today: datetime.date):
+        return self.open().filter(due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days))
+
+    def under(self, node):
+        """NODE and everything below it (one range test on the MPTT numbers)."""
+        return self.filter(tree_id=node.tree_id, lft__gte=node.lft, rght__lte=node.rght)
+
+    def for_listing(self):
+        return self.select_related("org_unit", "assigned_to", "managed_by")
+
+
+class _ActionChildQuerySet(AccessQuerySet):
+    unit_field = "action__org_unit"
+    person_fields = ("action__managed_by", "action__assigned_to")
+
+
+class MilestoneQuerySet(_ActionChildQuerySet):
+    def open(self):
+        return self.filter(completed_on__isnull=True)
+
+
+class ProgressUpdateQuerySet(_ActionChildQuerySet):
+    pass
