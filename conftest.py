@@ -41,8 +41,14 @@ class World:
 
 
 def make_user(username: str, role: str, unit: OrgUnit | None, **extra) -> User:
-    user = User(username=username, name=extra.pop("name", username.title()), email=f"{username}@example.org",
-                role=role, org_unit=unit, **extra)
+    user = User(
+        username=username,
+        name=extra.pop("name", username.title()),
+        email=f"{username}@example.org",
+        role=role,
+        org_unit=unit,
+        **extra,
+    )
     user.set_password(PASSWORD)
     user.save()
     return user
@@ -63,8 +69,20 @@ def world(db) -> World:
     updater = make_user("charlie", "updater", team, name="Charlie Updater", line_manager=manager)
     viewer = make_user("dora", "viewer", org, name="Dora Viewer")
     outsider = make_user("olga", "manager", other_group, name="Olga Outsider")
-    return World(group, org, directorate, service, team, other_directorate, other_group,
-                 admin, manager, updater, viewer, outsider)
+    return World(
+        group,
+        org,
+        directorate,
+        service,
+        team,
+        other_directorate,
+        other_group,
+        admin,
+        manager,
+        updater,
+        viewer,
+        outsider,
+    )
 
 
 @pytest.fixture

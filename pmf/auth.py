@@ -84,7 +84,9 @@ class LoginForm(AuthenticationForm):
     )
 
     error_messages = {
-        "invalid_login": "That username or email address and password do not match an account. Check them and try again.",
+        "invalid_login": (
+            "That username or email address and password do not match an account. Check them and try again."
+        ),
         "inactive": "This account has been switched off. Ask the performance team to restore it.",
         "locked": "Too many failed sign-in attempts. For your security, signing in is paused for %(minutes)d minutes.",
     }

@@ -16,58 +16,141 @@ K = OrgUnit.Kind
 
 # (code, name, kind, children)
 STRUCTURE = (
-    "mhg", "Merebrook Housing Group", K.GROUP, [
-        ("mh", "Merebrook Homes", K.ORGANISATION, [
-            ("mh-hs", "Housing Services", K.DIRECTORATE, [
-                ("mh-tm", "Tenancy Management", K.SERVICE, [
-                    ("mh-tm-n", "North Tenancy Team", K.TEAM, []),
-                    ("mh-tm-s", "South Tenancy Team", K.TEAM, []),
-                ]),
-                ("mh-inc", "Income Management", K.SERVICE, [("mh-rents", "Rents Team", K.TEAM, [])]),
-                ("mh-asb", "Anti-social Behaviour", K.SERVICE, []),
-            ]),
-            ("mh-ps", "Property Services", K.DIRECTORATE, [
-                ("mh-rep", "Responsive Repairs", K.SERVICE, [("mh-rep-t", "Repairs Team", K.TEAM, [])]),
-                ("mh-voids", "Voids and Lettings", K.SERVICE, []),
-                ("mh-inv", "Planned Investment", K.SERVICE, []),
-            ]),
-            ("mh-cx", "Customer Experience", K.DIRECTORATE, [
-                ("mh-cc", "Contact Centre", K.SERVICE, []),
-                ("mh-comp", "Complaints and Feedback", K.SERVICE, []),
-            ]),
-            ("mh-north", "North Area", K.AREA, [
-                ("mh-marsh", "Marsh Lane Office", K.OFFICE, [
-                    ("mh-n1", "Patch N1", K.PATCH, []),
-                    ("mh-n2", "Patch N2", K.PATCH, []),
-                ]),
-            ]),
-            ("mh-south", "South Area", K.AREA, [
-                ("mh-canal", "Canal Street Office", K.OFFICE, [
-                    ("mh-s1", "Patch S1", K.PATCH, []),
-                    ("mh-s2", "Patch S2", K.PATCH, []),
-                ]),
-            ]),
-        ]),
-        ("kl", "Kestrel Living", K.ORGANISATION, [
-            ("kl-cs", "Care and Support", K.DIRECTORATE, [
-                ("kl-shel", "Sheltered Housing", K.SERVICE, [("kl-shel-t", "Sheltered Schemes Team", K.TEAM, [])]),
-                ("kl-care", "Home Care", K.SERVICE, []),
-            ]),
-            ("kl-fr", "Finance and Resources", K.DIRECTORATE, [
-                ("kl-fin", "Finance", K.SERVICE, []),
-                ("kl-people", "People and Culture", K.SERVICE, []),
-            ]),
-        ]),
-        ("lps", "Larchfield Property Services", K.ORGANISATION, [
-            ("lps-ops", "Operations", K.DIRECTORATE, [
-                ("lps-gas", "Gas Servicing", K.SERVICE, [("lps-gas-t", "Gas Compliance Team", K.TEAM, [])]),
-                ("lps-bs", "Building Safety", K.SERVICE, []),
-            ]),
-            ("lps-com", "Commercial", K.DIRECTORATE, [
-                ("lps-est", "Estimating", K.SERVICE, []),
-                ("lps-proc", "Procurement", K.SERVICE, []),
-            ]),
-        ]),
+    "mhg",
+    "Merebrook Housing Group",
+    K.GROUP,
+    [
+        (
+            "mh",
+            "Merebrook Homes",
+            K.ORGANISATION,
+            [
+                (
+                    "mh-hs",
+                    "Housing Services",
+                    K.DIRECTORATE,
+                    [
+                        (
+                            "mh-tm",
+                            "Tenancy Management",
+                            K.SERVICE,
+                            [
+                                ("mh-tm-n", "North Tenancy Team", K.TEAM, []),
+                                ("mh-tm-s", "South Tenancy Team", K.TEAM, []),
+                            ],
+                        ),
+                        ("mh-inc", "Income Management", K.SERVICE, [("mh-rents", "Rents Team", K.TEAM, [])]),
+                        ("mh-asb", "Anti-social Behaviour", K.SERVICE, []),
+                    ],
+                ),
+                (
+                    "mh-ps",
+                    "Property Services",
+                    K.DIRECTORATE,
+                    [
+                        ("mh-rep", "Responsive Repairs", K.SERVICE, [("mh-rep-t", "Repairs Team", K.TEAM, [])]),
+                        ("mh-voids", "Voids and Lettings", K.SERVICE, []),
+                        ("mh-inv", "Planned Investment", K.SERVICE, []),
+                    ],
+                ),
+                (
+                    "mh-cx",
+                    "Customer Experience",
+                    K.DIRECTORATE,
+                    [
+                        ("mh-cc", "Contact Centre", K.SERVICE, []),
+                        ("mh-comp", "Complaints and Feedback", K.SERVICE, []),
+                    ],
+                ),
+                (
+                    "mh-north",
+                    "North Area",
+                    K.AREA,
+                    [
+                        (
+                            "mh-marsh",
+                            "Marsh Lane Office",
+                            K.OFFICE,
+                            [
+                                ("mh-n1", "Patch N1", K.PATCH, []),
+                                ("mh-n2", "Patch N2", K.PATCH, []),
+                            ],
+                        ),
+                    ],
+                ),
+                (
+                    "mh-south",
+                    "South Area",
+                    K.AREA,
+                    [
+                        (
+                            "mh-canal",
+                            "Canal Street Office",
+                            K.OFFICE,
+                            [
+                                ("mh-s1", "Patch S1", K.PATCH, []),
+                                ("mh-s2", "Patch S2", K.PATCH, []),
+                            ],
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "kl",
+            "Kestrel Living",
+            K.ORGANISATION,
+            [
+                (
+                    "kl-cs",
+                    "Care and Support",
+                    K.DIRECTORATE,
+                    [
+                        (
+                            "kl-shel",
+                            "Sheltered Housing",
+                            K.SERVICE,
+                            [("kl-shel-t", "Sheltered Schemes Team", K.TEAM, [])],
+                        ),
+                        ("kl-care", "Home Care", K.SERVICE, []),
+                    ],
+                ),
+                (
+                    "kl-fr",
+                    "Finance and Resources",
+                    K.DIRECTORATE,
+                    [
+                        ("kl-fin", "Finance", K.SERVICE, []),
+                        ("kl-people", "People and Culture", K.SERVICE, []),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "lps",
+            "Larchfield Property Services",
+            K.ORGANISATION,
+            [
+                (
+                    "lps-ops",
+                    "Operations",
+                    K.DIRECTORATE,
+                    [
+                        ("lps-gas", "Gas Servicing", K.SERVICE, [("lps-gas-t", "Gas Compliance Team", K.TEAM, [])]),
+                        ("lps-bs", "Building Safety", K.SERVICE, []),
+                    ],
+                ),
+                (
+                    "lps-com",
+                    "Commercial",
+                    K.DIRECTORATE,
+                    [
+                        ("lps-est", "Estimating", K.SERVICE, []),
+                        ("lps-proc", "Procurement", K.SERVICE, []),
+                    ],
+                ),
+            ],
+        ),
     ],
 )
 

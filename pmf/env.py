@@ -79,9 +79,7 @@ def database_config(name: str, default: str) -> dict:
     value = env_str(name, default).strip() or default
     scheme = urlparse(value).scheme
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
-        raise ImproperlyConfigured(
-            f"{name} must be a sqlite:// or postgres:// URL; got {value!r}."
-        )
+        raise ImproperlyConfigured(f"{name} must be a sqlite:// or postgres:// URL; got {value!r}.")
     try:
         config = dj_database_url.parse(value, conn_max_age=60 if scheme != "sqlite" else 0)
     except ValueError as exc:

@@ -17,8 +17,9 @@ class OrgUnitForm(forms.ModelForm):
 class PersonFilterForm(forms.Form):
     q = forms.CharField(label="Name, email or job title", required=False, max_length=100)
     role = forms.ChoiceField(label="Role", required=False, choices=[("", "Any role"), *User.Role.choices])
-    unit = forms.ModelChoiceField(label="Organisation unit", required=False, queryset=OrgUnit.objects.none(),
-                                  empty_label="Any unit")
+    unit = forms.ModelChoiceField(
+        label="Organisation unit", required=False, queryset=OrgUnit.objects.none(), empty_label="Any unit"
+    )
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

@@ -46,7 +46,7 @@ def history_entries(records: list) -> list[HistoryEntry]:
     model = records[0].instance_type
     deltas = []
     wanted: dict = {}
-    for newer, older in zip(records, records[1:] + [None]):
+    for newer, older in zip(records, records[1:] + [None], strict=True):
         delta = newer.diff_against(older) if older is not None and newer.history_type == "~" else None
         deltas.append(delta)
         for change in delta.changes if delta else ():
@@ -61,7 +61,7 @@ def history_entries(records: list) -> list[HistoryEntry]:
             related_names[(related_model, pk)] = str(obj)
 
     entries = []
-    for record, delta in zip(records, deltas):
+    for record, delta in zip(records, deltas, strict=True):
         changes = []
         for change in delta.changes if delta else ():
             model_field = model._meta.get_field(change.field)

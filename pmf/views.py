@@ -114,8 +114,11 @@ def history(request, model_label, pk):
     # Compare each shown record with the one before it, including the first of the next page.
     shown = list(records[page.start_index() - 1 : page.end_index() + 1]) if page.object_list else []
     entries = history_entries(shown)[: len(page.object_list)]
-    return render(request, "pmf/history.html", {"object": obj, "model_name": model._meta.verbose_name,
-                                                "entries": entries, "page": page})
+    return render(
+        request,
+        "pmf/history.html",
+        {"object": obj, "model_name": model._meta.verbose_name, "entries": entries, "page": page},
+    )
 
 
 @require_GET

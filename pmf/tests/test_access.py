@@ -14,7 +14,10 @@ def codes(queryset):
 
 def test_subtree_filter_uses_the_tree_numbers(world):
     assert codes(OrgUnit.objects.filter(unit_subtree_q(world.directorate, ""))) == [
-        "alpha-housing", "alpha-income", "alpha-rents"]
+        "alpha-housing",
+        "alpha-income",
+        "alpha-rents",
+    ]
 
 
 def test_org_chart_is_visible_within_the_same_tree_only(world):

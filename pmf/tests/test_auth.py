@@ -69,12 +69,16 @@ def test_sign_out_needs_a_post_and_ends_the_session(world, client):
 
 def test_password_change_checks_the_old_password(world, client):
     client.force_login(world.viewer)
-    response = client.post(reverse("password_change"), {
-        "old_password": "not-it", "new_password1": "a-long-new-phrase-77", "new_password2": "a-long-new-phrase-77"})
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "not-it", "new_password1": "a-long-new-phrase-77", "new_password2": "a-long-new-phrase-77"},
+    )
     assert response.status_code == 200
     assert "Your old password was entered incorrectly" in response.content.decode()
-    response = client.post(reverse("password_change"), {
-        "old_password": PASSWORD, "new_password1": "a-long-new-phrase-77", "new_password2": "a-long-new-phrase-77"})
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "a-long-new-phrase-77", "new_password2": "a-long-new-phrase-77"},
+    )
     assert response.status_code == 302
     world.viewer.refresh_from_db()
     assert world.viewer.check_password("a-long-new-phrase-77")

@@ -9,8 +9,15 @@ from conftest import PASSWORD
 from pmf.tests.services import need_chromium
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture
@@ -31,8 +38,11 @@ def browser():
 def serious_violations(page) -> list[str]:
     page.add_script_tag(content=AXE.read_text())
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {v['help']} - {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} - {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def sign_in(page, live_server, username):
@@ -52,8 +62,10 @@ def test_sign_in_through_the_form_shows_my_work_and_passes_axe(browser, live_ser
     assert serious_violations(page) == []
     sign_in(page, live_server, "bob@example.org")
     assert page.get_by_role("heading", level=1).inner_text() == "My work"
-    assert page.get_by_role("navigation", name="Main").get_by_role("link", name="My work").get_attribute(
-        "aria-current") == "page"
+    assert (
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="My work").get_attribute("aria-current")
+        == "page"
+    )
     assert serious_violations(page) == []
     page.goto(f"{live_server.url}/org/{world.team.pk}/")
     assert serious_violations(page) == []

@@ -11,13 +11,22 @@ from django.core.exceptions import ImproperlyConfigured
 from pmf.env import database_config, env_bool, env_int, env_list, env_url
 
 ROOT = Path(__file__).resolve().parents[2]
-CLEAN = {k: v for k, v in os.environ.items()
-         if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "HTTPS", "ALLOWED_HOSTS"}}
+CLEAN = {
+    k: v
+    for k, v in os.environ.items()
+    if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "HTTPS", "ALLOWED_HOSTS"}
+}
 
 
 def start(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *(args or ("check",))], cwd=ROOT,
-                          env={**CLEAN, **env}, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *(args or ("check",))],
+        cwd=ROOT,
+        env={**CLEAN, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize(
@@ -45,8 +54,14 @@ def test_debug_mode_starts_without_a_secret_key():
 
 
 def test_deploy_check_is_clean_with_production_settings():
-    env = {"SECRET_KEY": "x8#kP2!vQz@9mLw$Rt4^Yn7&Bc1*Dh6(Fj3)Gs5_Ua0+Ie2=Ko8-Lp", "DEBUG": "0", "HTTPS": "1",
-           "ALLOWED_HOSTS": "performance.example.org", "EMAIL_BACKEND": "smtp", "SECURE_HSTS_PRELOAD": "1"}
+    env = {
+        "SECRET_KEY": "x8#kP2!vQz@9mLw$Rt4^Yn7&Bc1*Dh6(Fj3)Gs5_Ua0+Ie2=Ko8-Lp",
+        "DEBUG": "0",
+        "HTTPS": "1",
+        "ALLOWED_HOSTS": "performance.example.org",
+        "EMAIL_BACKEND": "smtp",
+        "SECURE_HSTS_PRELOAD": "1",
+    }
     result = start(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout

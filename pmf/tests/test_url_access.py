@@ -54,8 +54,13 @@ URLS = {
 WRITES = {
     "orgunit-edit": (
         unit("team"),
-        lambda w: {"name": "Renamed", "code": w.team.code, "kind": w.team.kind, "parent": w.team.parent_id,
-                   "active": "on"},
+        lambda w: {
+            "name": "Renamed",
+            "code": w.team.code,
+            "kind": w.team.kind,
+            "parent": w.team.parent_id,
+            "active": "on",
+        },
         "pmf.OrgUnit",
         {"anon": LOGIN, "outsider": 404, "viewer": 403, "updater": 403},
     ),
@@ -124,7 +129,7 @@ def admin_url_cases(world):
     cases = []
     for pattern in admin.site.get_urls():
         if isinstance(pattern, URLResolver):
-            for model, model_admin in admin.site._registry.items():
+            for model in admin.site._registry:
                 if pattern.pattern.regex.pattern.startswith(f"^{model._meta.app_label}/{model._meta.model_name}/"):
                     obj = samples.get(model) or model._default_manager.first()
                     for sub in pattern.url_patterns:

@@ -56,9 +56,16 @@ def test_error_pages_use_the_layout(world, client_for):
 
 def test_editing_a_unit_through_the_page_records_who_changed_what(world, client_for):
     client = client_for(world.manager)
-    response = client.post(reverse("orgunit-edit", args=[world.team.pk]), {
-        "name": "Income Recovery Team", "code": "alpha-rents", "kind": "team", "parent": world.service.pk,
-        "active": "on"})
+    response = client.post(
+        reverse("orgunit-edit", args=[world.team.pk]),
+        {
+            "name": "Income Recovery Team",
+            "code": "alpha-rents",
+            "kind": "team",
+            "parent": world.service.pk,
+            "active": "on",
+        },
+    )
     assert response.status_code == 302
     latest = world.team.history.latest()
     assert latest.history_user == world.manager
@@ -69,8 +76,10 @@ def test_editing_a_unit_through_the_page_records_who_changed_what(world, client_
 
 
 def test_unit_edit_refuses_a_wrong_kind_of_parent_and_saves_nothing(world, client_for):
-    response = client_for(world.admin).post(reverse("orgunit-edit", args=[world.team.pk]), {
-        "name": "Rents Team", "code": "alpha-rents", "kind": "team", "parent": world.directorate.pk, "active": "on"})
+    response = client_for(world.admin).post(
+        reverse("orgunit-edit", args=[world.team.pk]),
+        {"name": "Rents Team", "code": "alpha-rents", "kind": "team", "parent": world.directorate.pk, "active": "on"},
+    )
     assert response.status_code == 200
     assert "Parent: A team cannot sit under a directorate." in response.content.decode()
     world.team.refresh_from_db()
@@ -78,8 +87,10 @@ def test_unit_edit_refuses_a_wrong_kind_of_parent_and_saves_nothing(world, clien
 
 
 def test_unit_cannot_move_under_itself(world, client_for):
-    response = client_for(world.admin).post(reverse("orgunit-edit", args=[world.service.pk]), {
-        "name": "Income", "code": "alpha-income", "kind": "service", "parent": world.team.pk, "active": "on"})
+    response = client_for(world.admin).post(
+        reverse("orgunit-edit", args=[world.service.pk]),
+        {"name": "Income", "code": "alpha-income", "kind": "service", "parent": world.team.pk, "active": "on"},
+    )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
 

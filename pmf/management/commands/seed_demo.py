@@ -11,9 +11,8 @@ class Command(BaseCommand):
         organisation = seed_organisation()
         for _, seeder in DEMO_SEEDERS:
             seeder(organisation)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {len(organisation['units'])} organisation units, {len(organisation['people'])} people."
-        ))
+        units, people = len(organisation["units"]), len(organisation["people"])
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {units} organisation units, {people} people."))
         self.stdout.write("Demo logins (sign in with the username or its e-mail address):")
         self.stdout.write(login_table())
         self.stdout.write(f"Password for every demo login: {DEMO_PASSWORD}")
