@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "pmf",
     "plans",
     "indicators",
+    "scorecards",
     "risks",
     "assessments",
     "reports",

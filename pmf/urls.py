@@ -22,6 +22,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("plans/", include("plans.urls")),
     path("indicators/", include("indicators.urls")),
+    path("scorecards/", include("scorecards.urls")),
+    path("public/", include("scorecards.public_urls")),
     path("risks/", include("risks.urls")),
     path("assessments/", include("assessments.urls")),
     path("reports/", include("reports.urls")),
