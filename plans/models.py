@@ -130,8 +130,18 @@ class PlanItem(MPTTModel):
         return self.expected_cost - self.budget
 
     @property
+    def cost_variance_text(self) -> str:
+        variance = self.cost_variance
+        if variance is None:
+            return "–"
+        if variance == 0:
+            return "On budget"
+        return f"£{abs(variance):,.2f} {'over' if variance > 0 else 'under'} budget"
+
+    @property
     def start_date(self) -> datetime.date | None:
-        return self.actual_start or self.planned_start
+        """Where the straight line of expected progress starts: the plan, unless there is none."""
+        return self.planned_start or self.actual_start
 
     def expected_progress(self, today: datetime.date) -> float | None:
         return rules.expected_progress(start=self.start_date, due=self.due_date, today=today)

@@ -13,6 +13,15 @@ from plans import status as rules
 class PlanItemQuerySet(TreeQuerySet, AccessQuerySet):
     unit_field = "org_unit"
     person_fields = ("managed_by", "assigned_to")
+    STRUCTURE_KINDS = ("strategy", "plan", "objective")
+
+    def shared_q(self, user) -> Q:
+        """The plan structure (strategy, plans, objectives) is published to everyone in the same
+        organisation tree, so each person sees what their actions serve; actions follow the
+        ordinary rules (unit subtree for managers, own and assigned items for everyone)."""
+        if not user.org_unit_id:
+            return Q(pk__in=[])
+        return Q(kind__in=self.STRUCTURE_KINDS, org_unit__tree_id=user.org_unit.tree_id)
 
     def active(self):
         return self.filter(active=True)

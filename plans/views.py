@@ -1,0 +1,374 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from pmf.access import (
+    get_editable_or_403,
+    get_updatable_or_403,
+    get_visible_or_404,
+    is_admin,
+    is_manager,
+    require_admin,
+    require_writer,
+)
+from pmf.registry import LINKED_PANELS
+from plans import imports, services
+from plans import status as rules
+from plans.forms import (
+    ImportForm,
+    MilestoneForm,
+    MoveForm,
+    PlanItemForm,
+    PlanSettingsForm,
+    ProgressForm,
+    TreeFilterForm,
+)
+from plans.models import Milestone, PlanItem, PlanSettings
+
+PAGE_SIZE = 50
+UPDATES_PAGE_SIZE = 20
+
+
+def _tree_items(user):
+    return PlanItem.objects.visible_to(user).select_related("org_unit", "assigned_to")
+
+
+def _chain(item: PlanItem, user) -> list[dict]:
+    """ITEM's ancestors from the strategy down, each marked with whether USER may open it."""
+    ancestors = list(item.get_ancestors())
+    visible = set(PlanItem.objects.visible_to(user).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True))
+    return [{"item": ancestor, "visible": ancestor.pk in visible} for ancestor in ancestors]
+
+
+def _filtered(form: TreeFilterForm, user, root: PlanItem | None):
+    """The flat list of items matching the filters, below ROOT when exploring from a node."""
+    data = form.cleaned_data
+    items = PlanItem.objects.visible_to(user).select_related("org_unit", "assigned_to", "parent")
+    items = items.filter(active=not data.get("archived"))
+    if root is not None:
+        items = items.under(root).exclude(pk=root.pk)
+    if data.get("status"):
+        items = items.filter(status=data["status"])
+    if data.get("unit"):
+        items = items.in_unit(data["unit"])
+    if data.get("person"):
+        items = items.for_person(data["person"])
+    if data.get("due") == "overdue":
+        items = items.overdue()
+    elif data.get("due") == "next30":
+        items = items.due_within(30, timezone.localdate())
+    return items.order_by("tree_id", "lft")
+
+
+def _level(user, parent: PlanItem | None):
+    items = _tree_items(user).filter(active=True)
+    items = items.filter(parent=parent) if parent is not None else items.filter(parent__isnull=True)
+    return items.order_by("tree_id", "lft")
+
+
+def _root_from(request, form) -> PlanItem | None:
+    root_id = form.cleaned_data.get("root") if form.is_valid() else None
+    if not root_id:
+        return None
+    return get_visible_or_404(PlanItem.objects.all(), request.user, pk=root_id)
+
+
+@login_required
+def plan_tree(request):
+    """The plan tree (Action Central): one level at a time, lazily expanded; filters give a flat list."""
+    form = TreeFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        root = None
+    else:
+        root = _root_from(request, form)
+    filtering = form.filtering
+    if filtering:
+        page = Paginator(_filtered(form, request.user, root), PAGE_SIZE).get_page(request.GET.get("page"))
+    else:
+        page = Paginator(_level(request.user, root), PAGE_SIZE).get_page(request.GET.get("page"))
+    if request.GET.get("fragment") and not filtering:
+        return render(request, "plans/tree.html#nodes", {"nodes": page.object_list, "page": page, "parent": None})
+    context = {
+        "form": form,
+        "root": root,
+        "parent": root,
+        "chain": _chain(root, request.user) if root else [],
+        "filtering": filtering,
+        "page": page,
+        "nodes": page.object_list,
+        "can_create": is_admin(request.user) or is_manager(request.user),
+        "can_import": is_admin(request.user) or is_manager(request.user),
+        "export_query": request.GET.urlencode(),
+    }
+    return render(request, "plans/tree.html", context)
+
+
+@login_required
+def plan_tree_children(request, pk):
+    """The children of one node, a page at a time (swapped into the tree by htmx)."""
+    parent = get_visible_or_404(PlanItem.objects.all(), request.user, pk=pk)
+    page = Paginator(_level(request.user, parent), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "plans/tree.html#nodes", {"nodes": page.object_list, "page": page, "parent": parent})
+
+
+@login_required
+def plan_export(request):
+    """The current view of the tree (filters, or the level below the explored node) as CSV or Excel."""
+    form = TreeFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        raise Http404("Those filters are not valid.")
+    root = _root_from(request, form)
+    if form.filtering:
+        items = _filtered(form, request.user, root)
+    elif root is not None:
+        items = PlanItem.objects.visible_to(request.user).filter(active=True).under(root).order_by("tree_id", "lft")
+    else:
+        items = PlanItem.objects.visible_to(request.user).filter(active=True).order_by("tree_id", "lft")
+    items = items.select_related("parent", "org_unit", "managed_by", "assigned_to")
+    stamp = timezone.localdate().isoformat()
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(imports.export_xlsx(items.iterator(chunk_size=1000)),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="plan-items-{stamp}.xlsx"'
+    else:
+        response = HttpResponse(imports.export_csv(items.iterator(chunk_size=1000)), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="plan-items-{stamp}.csv"'
+    return response
+
+
+@login_required
+def planitem_detail(request, pk):
+    item = get_visible_or_404(
+        PlanItem.objects.select_related("org_unit", "managed_by", "assigned_to", "parent"), request.user, pk=pk)
+    user = request.user
+    can_update = PlanItem.objects.updatable_by(user).filter(pk=item.pk).exists()
+    children = _level(user, item)
+    updates = item.updates.select_related("author").order_by("-date", "-pk")
+    updates_page = Paginator(updates, UPDATES_PAGE_SIZE).get_page(request.GET.get("updates_page"))
+    derived = item.milestones.exists() or item.get_children().filter(active=True).exists()
+    context = {
+        "item": item,
+        "chain": _chain(item, user),
+        "can_edit": PlanItem.objects.editable_by(user).filter(pk=item.pk).exists(),
+        "can_update": can_update and item.is_action,
+        "children": children[:PAGE_SIZE],
+        "children_count": children.count(),
+        "milestones": list(item.milestones.all()),
+        "updates_page": updates_page,
+        "supports": item.supports.visible_to(user).select_related("parent").order_by("tree_id", "lft"),
+        "supported_by": item.supported_by.visible_to(user).select_related("parent", "assigned_to")
+        .order_by("tree_id", "lft"),
+        "panels": [{"panel": panel, "items": panel.items(item, user)} for panel in LINKED_PANELS],
+        "progress_form": ProgressForm(action=item, derived=derived),
+        "milestone_form": MilestoneForm(),
+        "expected": item.expected_progress(timezone.localdate()),
+        "status_class": rules.CSS_CLASS,
+    }
+    return render(request, "plans/detail.html", context)
+
+
+def _require_planner(user) -> None:
+    """Only managers and admins build plans; updaters post progress and milestones only."""
+    require_writer(user)
+    if not (is_admin(user) or is_manager(user)):
+        raise PermissionDenied("Only managers and the performance team create and change plan items.")
+
+
+@login_required
+def planitem_create(request):
+    _require_planner(request.user)
+    parent = None
+    if request.GET.get("parent"):
+        try:
+            parent_id = int(request.GET["parent"])
+        except ValueError:
+            raise Http404("No such parent.") from None
+        parent = get_editable_or_403(PlanItem.objects.all(), request.user, pk=parent_id)
+    form = PlanItemForm(request.POST or None, user=request.user, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.save_item(item=form.instance, supports=form.cleaned_data["supports"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Created {item.code}.")
+            return redirect(item)
+    return render(request, "plans/form.html", {"form": form, "parent": parent, "item": None,
+                                               "chain": _chain(parent, request.user) + [{"item": parent, "visible": True}]
+                                               if parent else []})
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+def planitem_edit(request, pk):
+    item = get_editable_or_403(PlanItem.objects.all(), request.user, pk=pk)
+    form = PlanItemForm(request.POST or None, instance=item, user=request.user)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_item(item=form.instance, expected_version=form.cleaned_data["version"],
+                               supports=form.cleaned_data["supports"])
+        except services.ConcurrentEditError as exc:
+            form.add_error(None, exc.message)
+            status = 409
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Saved changes to {item.code}.")
+            return redirect(item)
+    return render(request, "plans/form.html", {"form": form, "item": item, "parent": item.parent,
+                                               "chain": _chain(item, request.user)}, status=status)
+
+
+@login_required
+def planitem_move(request, pk):
+    item = get_editable_or_403(PlanItem.objects.all(), request.user, pk=pk)
+    form = MoveForm(request.POST or None, item=item, user=request.user)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.move_item(item=item, new_parent=form.cleaned_data["parent_code"],
+                               expected_version=form.cleaned_data["version"])
+        except services.ConcurrentEditError as exc:
+            form.add_error(None, exc.message)
+            status = 409
+        except ValidationError as exc:
+            form.add_error("parent_code", "; ".join(m for ms in exc.message_dict.values() for m in ms)
+                           if hasattr(exc, "error_dict") else exc.messages)
+        else:
+            messages.success(request, f"Moved {item.code} and everything below it.")
+            return redirect(item)
+    return render(request, "plans/move.html", {"form": form, "item": item, "chain": _chain(item, request.user)},
+                  status=status)
+
+
+@login_required
+def planitem_archive(request, pk):
+    item = get_editable_or_403(PlanItem.objects.all(), request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            count = services.set_archived(item=item, archived=item.active, expected_version=version)
+        except services.ConcurrentEditError as exc:
+            messages.error(request, exc.message)
+            return redirect(item)
+        verb = "Archived" if item.active else "Restored"
+        messages.success(request, f"{verb} {item.code} ({count} item{'s' if count != 1 else ''}).")
+        return redirect(item)
+    below = item.get_descendant_count()
+    return render(request, "plans/archive.html", {"item": item, "below": below, "chain": _chain(item, request.user)})
+
+
+def _updatable_action(request, pk) -> PlanItem:
+    item = get_updatable_or_403(PlanItem.objects.all(), request.user, pk=pk)
+    if not item.is_action:
+        raise Http404("Progress and milestones belong to actions.")
+    return item
+
+
+@login_required
+def progress_create(request, pk):
+    action = _updatable_action(request, pk)
+    derived = action.milestones.exists() or action.get_children().filter(active=True).exists()
+    form = ProgressForm(request.POST or None, action=action, derived=derived)
+    if request.method == "POST" and form.is_valid():
+        services.post_progress(action=action, author=request.user, progress=form.cleaned_data["progress"],
+                               outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"])
+        messages.success(request, f"Progress on {action.code} recorded.")
+        return redirect(action)
+    return render(request, "plans/progress_form.html", {"form": form, "item": action,
+                                                        "chain": _chain(action, request.user)})
+
+
+@login_required
+def milestone_create(request, pk):
+    action = _updatable_action(request, pk)
+    form = MilestoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.add_milestone(action=action, title=data["title"], due_date=data["due_date"], weight=data["weight"],
+                               completed_on=data["completed_on"])
+        messages.success(request, f"Milestone added to {action.code}.")
+        return redirect(action)
+    return render(request, "plans/milestone_form.html", {"form": form, "item": action,
+                                                         "chain": _chain(action, request.user)})
+
+
+@login_required
+@require_POST
+def milestone_bulk(request, pk):
+    """Complete or delete the ticked milestones of one action."""
+    action = _updatable_action(request, pk)
+    chosen = list(action.milestones.filter(pk__in=[v for v in request.POST.getlist("milestone") if v.isdigit()]))
+    operation = request.POST.get("operation")
+    if not chosen:
+        messages.error(request, "Tick at least one milestone first.")
+    elif operation == "complete":
+        count = services.complete_milestones(action=action, milestones=chosen)
+        messages.success(request, f"Marked {count} milestone{'s' if count != 1 else ''} completed.")
+    elif operation == "delete":
+        count = services.delete_milestones(action=action, milestones=chosen)
+        messages.success(request, f"Deleted {count} milestone{'s' if count != 1 else ''}.")
+    else:
+        messages.error(request, "Choose whether to complete or delete the ticked milestones.")
+    return redirect(action)
+
+
+@login_required
+@require_POST
+def milestone_promote(request, pk):
+    """Turn one milestone into a sub-action (managers and admins: it adds to the plan)."""
+    milestone = get_visible_or_404(Milestone.objects.select_related("action"), request.user, pk=pk)
+    get_editable_or_403(PlanItem.objects.all(), request.user, pk=milestone.action_id)
+    sub_action = services.promote_milestone(milestone=milestone)
+    messages.success(request, f"Promoted the milestone to sub-action {sub_action.code}.")
+    return redirect(sub_action)
+
+
+@login_required
+def plan_import(request):
+    """Upload a CSV/Excel file: "Check" reports what would happen, "Import" writes it all or nothing."""
+    _require_planner(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    file_error = None
+    if request.method == "POST" and form.is_valid():
+        commit = "commit" in request.POST
+        try:
+            result = imports.import_items(upload=form.cleaned_data["file"], user=request.user, commit=commit)
+        except imports.ImportFileError as exc:
+            file_error = str(exc)
+        else:
+            if result.committed:
+                messages.success(request, f"Imported {result.created} new and {result.changed} changed items.")
+                return redirect("plan-tree")
+    return render(request, "plans/import.html", {"form": form, "result": result, "file_error": file_error,
+                                                 "columns": imports.COLUMNS})
+
+
+@login_required
+def plan_settings(request):
+    """The performance team sets the Check progress tolerance; statuses are refreshed at once."""
+    require_admin(request.user)
+    form = PlanSettingsForm(request.POST or None, instance=PlanSettings.load())
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        changed = services.refresh_statuses()
+        messages.success(request, f"Saved. {changed} item status{'es' if changed != 1 else ''} changed.")
+        return redirect("plan-settings")
+    return render(request, "plans/settings.html", {"form": form})
