@@ -1,0 +1,159 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from indicators import services
+from indicators.models import Indicator, Tag
+from pmf.models import OrgUnit, User
+
+SORTS = {
+    "code": ("code",),
+    "-code": ("-code",),
+    "title": ("title", "code"),
+    "-title": ("-title", "code"),
+    "status": ("latest_status", "code"),
+    "-status": ("-latest_status", "code"),
+    "updated": ("latest_updated_at", "code"),
+    "-updated": ("-latest_updated_at", "code"),
+    "period": ("latest_period", "code"),
+    "-period": ("-latest_period", "code"),
+}
+
+
+def _unit_label(unit):
+    return f"{'— ' * unit.level}{unit.name}"
+
+
+class IndicatorFilterForm(forms.Form):
+    q = forms.CharField(label="Code or title", required=False, max_length=100)
+    unit = forms.ModelChoiceField(label="Organisation unit", required=False, queryset=OrgUnit.objects.none(),
+                                  empty_label="Any unit")
+    owner = forms.ModelChoiceField(label="Managed by", required=False, queryset=User.objects.none(),
+                                   empty_label="Anyone")
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"),
+                                                                        *Indicator.Status.choices])
+    frequency = forms.ChoiceField(label="Frequency", required=False,
+                                  choices=[("", "Any frequency"), *Indicator.Frequency.choices])
+    source = forms.ChoiceField(label="Source", required=False, choices=[("", "Any source"), *Indicator.Source.choices])
+    tag = forms.ModelChoiceField(label="Tag", required=False, queryset=Tag.objects.all(), empty_label="Any tag",
+                                 to_field_name="name")
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=[
+        ("code", "Code"), ("title", "Title"), ("-status", "Status"), ("-updated", "Last update (newest)"),
+        ("updated", "Last update (oldest)"), ("-period", "Latest period"),
+    ])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = OrgUnit.objects.visible_to(user).order_by("tree_id", "lft")
+        self.fields["unit"].label_from_instance = _unit_label
+        self.fields["owner"].queryset = User.objects.visible_to(user).filter(
+            owned_indicators__isnull=False).distinct().order_by("name")
+
+    def clean_sort(self):
+        return self.cleaned_data["sort"] if self.cleaned_data["sort"] in SORTS else "code"
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("q"):
+            queryset = queryset.search(data["q"])
+        if data.get("unit"):
+            queryset = queryset.in_unit(data["unit"])
+        if data.get("owner"):
+            queryset = queryset.filter(owner=data["owner"])
+        if data.get("status"):
+            queryset = queryset.filter(latest_status=data["status"])
+        if data.get("frequency"):
+            queryset = queryset.filter(frequency=data["frequency"])
+        if data.get("source"):
+            queryset = queryset.filter(source=data["source"])
+        if data.get("tag"):
+            queryset = queryset.filter(tags=data["tag"])
+        return queryset.order_by(*SORTS[data.get("sort") or "code"])
+
+
+class IndicatorForm(forms.ModelForm):
+    tag_names = forms.CharField(label="Tags", required=False, max_length=500, help_text="Separate tags with commas.")
+
+    class Meta:
+        model = Indicator
+        fields = ["code", "title", "description", "definition", "guidance", "unit", "decimals", "polarity",
+                  "frequency", "ytd_rule", "tolerance_kind", "tolerance", "min_value", "max_value", "org_unit",
+                  "owner", "updater", "source", "formula", "proxy_for", "active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "definition": forms.Textarea(attrs={"rows": 3}),
+                   "guidance": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = OrgUnit.objects.editable_by(user).order_by("tree_id", "lft")
+        self.fields["org_unit"].label_from_instance = _unit_label
+        people = User.objects.visible_to(user).filter(is_active=True).order_by("name")
+        self.fields["owner"].queryset = people
+        self.fields["updater"].queryset = people
+        self.fields["proxy_for"].queryset = Indicator.objects.visible_to(user).exclude(pk=self.instance.pk)
+        if self.instance.pk:
+            self.fields["tag_names"].initial = ", ".join(tag.name for tag in self.instance.tags.all())
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if not services.formulas.CODE_PATTERN.match(code):
+            raise ValidationError("Use letters, digits and underscores, starting with a letter (e.g. INC01).")
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("code") and cleaned.get("formula"):
+            others = dict(Indicator.objects.exclude(formula="").exclude(pk=self.instance.pk)
+                          .values_list("code", "formula"))
+            known = set(Indicator.objects.exclude(pk=self.instance.pk).values_list("code", flat=True))
+            try:
+                services.validate_formula(code=cleaned["code"], formula=cleaned["formula"].strip(),
+                                          known_codes=known, other_formulas=others)
+            except ValidationError as exc:
+                self.add_error("formula", exc.message_dict["formula"])
+        return cleaned
+
+    def save(self, commit=True):
+        indicator = super().save(commit=commit)
+        names = {name.strip()[:60] for name in self.cleaned_data["tag_names"].split(",") if name.strip()}
+        indicator.tags.set([Tag.objects.get_or_create(name=name)[0] for name in sorted(names)])
+        return indicator
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label="What the file holds", choices=[("values", "Values and targets"),
+                                                                    ("definitions", "PI definitions")])
+    file = forms.FileField(label="CSV or Excel (.xlsx) file")
+    commit = forms.BooleanField(label="Save the rows if there are no errors (leave unticked for a dry run)",
+                                required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise ValidationError("Upload a .csv or .xlsx file.")
+        if upload.size > 200 * 1024 * 1024:
+            raise ValidationError("The file is larger than 200 MB.")
+        return upload
+
+
+class TargetForm(forms.Form):
+    effective_from = forms.DateField(label="From period (first day)", widget=forms.DateInput(attrs={"type": "date"}))
+    target = forms.CharField(label="Target", required=False, max_length=40)
+    tolerance_kind = forms.ChoiceField(label="Tolerance is", choices=Indicator.ToleranceKind.choices)
+    tolerance = forms.DecimalField(label="Tolerance", min_value=0, max_digits=12, decimal_places=4)
+
+    def __init__(self, *args, indicator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+
+    def clean_target(self):
+        try:
+            return services.parse_number(self.cleaned_data["target"], field="target", unit=self.indicator.unit)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["target"]) from None
+
+    def clean_effective_from(self):
+        day = self.cleaned_data["effective_from"]
+        try:
+            services.check_period(self.indicator, day, field="effective_from")
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["effective_from"]) from None
+        return day

@@ -1,0 +1,148 @@
+"""The monthly update: which PIs are due from a person for a reporting month, and reading the form."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from indicators import services
+from indicators.models import Indicator, Measurement, target_in_force
+from pmf import periods
+
+
+def deadline_day() -> int:
+    return getattr(settings, "PI_UPDATE_DEADLINE_DAY", 14)
+
+
+def reporting_month(today: datetime.date) -> datetime.date:
+    """Values for a month are entered in the following month, so the month being reported is last month."""
+    return periods.add_months(periods.month_start(today), -1)
+
+
+def deadline(month: datetime.date) -> datetime.date:
+    return periods.add_months(month, 1).replace(day=deadline_day())
+
+
+def due_period(indicator: Indicator, month: datetime.date) -> datetime.date | None:
+    """The period of INDICATOR that ends with MONTH, or None when it has no period ending then."""
+    next_month = periods.add_months(month, 1)
+    if indicator.frequency == Indicator.Frequency.MONTHLY:
+        return month
+    if indicator.period_for(next_month) == next_month:
+        return indicator.period_for(month)
+    return None
+
+
+@dataclass
+class Row:
+    indicator: Indicator
+    period: datetime.date
+    measurement: Measurement | None
+    previous: Measurement | None
+    target: object
+    entered: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=dict)
+
+    @property
+    def prefix(self) -> str:
+        return f"pi{self.indicator.pk}"
+
+    @property
+    def is_missing(self) -> bool:
+        return self.measurement is None or self.measurement.value is None
+
+    @property
+    def is_locked(self) -> bool:
+        return self.measurement is not None and self.measurement.is_approved
+
+    @property
+    def version(self) -> int:
+        return self.measurement.version if self.measurement else 0
+
+    def initial(self, name: str) -> str:
+        if name in self.entered:
+            return self.entered[name]
+        return _shown(self, name)
+
+
+def due_rows(*, user, month: datetime.date, indicators=None) -> list[Row]:
+    """One row per active PI assigned to USER with a period ending in MONTH (three queries)."""
+    if indicators is None:
+        indicators = Indicator.objects.due_for(user)
+    indicators = [ind for ind in indicators.select_related("org_unit").order_by("code")
+                  if due_period(ind, month) is not None]
+    if not indicators:
+        return []
+    wanted = {}
+    for indicator in indicators:
+        period = due_period(indicator, month)
+        wanted[indicator.pk] = (period, periods.add_months(period, -indicator.step()))
+    all_periods = {p for pair in wanted.values() for p in pair}
+    found = {(m.indicator_id, m.period): m for m in
+             Measurement.objects.filter(indicator__in=indicators, period__in=all_periods).select_related("entered_by")}
+    targets = services.targets_by_indicator(wanted)
+    rows = []
+    for indicator in indicators:
+        period, previous_period = wanted[indicator.pk]
+        measurement = found.get((indicator.pk, period))
+        if measurement is not None and measurement.target is not None:
+            target = measurement.target
+        else:
+            in_force = target_in_force(targets.get(indicator.pk, []), period)
+            target = in_force.target if in_force else None
+        rows.append(Row(indicator=indicator, period=period, measurement=measurement,
+                        previous=found.get((indicator.pk, previous_period)), target=target))
+    return rows
+
+
+FIELDS = ("value", "commentary", "cause", "action_taken", "recovery_date", "data_quality_note")
+
+
+def read_rows(rows: list[Row], data) -> list[services.ValueInput]:
+    """ValueInputs for the rows a person filled in or changed; parse errors are kept on the rows."""
+    entries = []
+    for row in rows:
+        if row.is_locked:
+            continue
+        entered = {name: (data.get(f"{row.prefix}-{name}") or "").strip() for name in FIELDS}
+        row.entered = entered
+        unchanged = all(entered[name] == _shown(row, name) for name in FIELDS)
+        if unchanged or not any(entered.values()):
+            continue
+        errors = {}
+        try:
+            value = services.parse_number(entered["value"], field="value", unit=row.indicator.unit)
+        except ValidationError as exc:
+            value, errors["value"] = None, " ".join(exc.message_dict["value"])
+        recovery = None
+        if entered["recovery_date"]:
+            try:
+                recovery = datetime.date.fromisoformat(entered["recovery_date"])
+            except ValueError:
+                errors["recovery_date"] = f"{entered['recovery_date']!r} is not a date (use YYYY-MM-DD)."
+        if value is None and "value" not in errors:
+            errors["value"] = "Enter a value (or clear the commentary to leave this PI for later)."
+        try:
+            version = int(data.get(f"{row.prefix}-version", row.version))
+        except ValueError:
+            version = row.version
+        entries.append(services.ValueInput(
+            indicator=row.indicator, period=row.period, value=value, commentary=entered["commentary"],
+            cause=entered["cause"], action_taken=entered["action_taken"], recovery_date=recovery,
+            data_quality_note=entered["data_quality_note"], version=version, errors=errors))
+    return entries
+
+
+def _shown(row: Row, name: str) -> str:
+    """What the form showed for NAME before the person typed (the saved measurement)."""
+    if row.measurement is None:
+        return ""
+    value = getattr(row.measurement, name)
+    if value is None:
+        return ""
+    if name == "value":
+        return f"{value.normalize():f}"
+    if name == "recovery_date":
+        return value.isoformat()
+    return value

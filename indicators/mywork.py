@@ -1,0 +1,24 @@
+"""Blocks other pages show: the signed-in person's PIs due this month, PIs linked to a plan item."""
+
+from django.utils import timezone
+
+from indicators import monthly
+from indicators.models import Indicator
+
+
+def due_items(user) -> dict:
+    """The person's PIs due for the current reporting month, missing ones first (bounded list)."""
+    if not user.is_authenticated:
+        return {"rows": [], "missing": 0}
+    month = monthly.reporting_month(timezone.localdate())
+    rows = monthly.due_rows(user=user, month=month)
+    rows.sort(key=lambda row: (not row.is_missing, row.indicator.code))
+    return {"rows": rows[:20], "total": len(rows), "missing": sum(1 for row in rows if row.is_missing),
+            "deadline": monthly.deadline(month), "month": month}
+
+
+def linked_indicators(plan_item, user) -> list:
+    if not hasattr(Indicator, "actions"):
+        return []
+    return list(Indicator.objects.visible_to(user).filter(actions=plan_item).select_related("org_unit")
+                .order_by("code"))

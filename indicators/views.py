@@ -1,0 +1,336 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from indicators import charts, imports, monthly, services
+from indicators import status as rules
+from indicators.forms import ImportForm, IndicatorFilterForm, IndicatorForm, TargetForm
+from indicators.models import Indicator, Measurement, target_in_force
+from pmf import periods
+from pmf.access import (
+    get_editable_or_403,
+    get_updatable_or_403,
+    get_visible_or_404,
+    is_admin,
+    require_writer,
+)
+from pmf.models import OrgUnit
+
+PAGE_SIZE = 100
+EXPORT_LIMIT = 100_000
+
+
+def _list_queryset(user):
+    return Indicator.objects.visible_to(user).select_related("org_unit", "owner", "updater")
+
+
+@login_required
+def indicator_list(request):
+    form = IndicatorFilterForm(request.GET or None, user=request.user)
+    indicators = _list_queryset(request.user)
+    if form.is_valid():
+        indicators = form.filter(indicators)
+    else:
+        indicators = indicators.order_by("code")
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        return _export_list(indicators[:EXPORT_LIMIT], export)
+    page = Paginator(indicators, PAGE_SIZE).get_page(request.GET.get("page"))
+    can_create = OrgUnit.objects.editable_by(request.user).exists()
+    return render(request, "indicators/indicator_list.html", {"form": form, "page": page, "can_create": can_create})
+
+
+def _export_list(indicators, fmt: str) -> HttpResponse:
+    def rows():
+        yield ["Status", "Code", "Title", "Unit", "Latest period", "Last update", "Current value", "Target",
+               "Short trend", "Long trend", "Managed by", "Assigned to"]
+        for ind in indicators:
+            yield [ind.status_label, ind.code, ind.title, ind.org_unit.name,
+                   ind.period_label(ind.latest_period) if ind.latest_period else "",
+                   timezone.localtime(ind.latest_updated_at).strftime("%Y-%m-%d %H:%M") if ind.latest_updated_at
+                   else "", imports._plain(ind.latest_value), imports._plain(ind.latest_target),
+                   rules.TREND_LABELS[ind.short_trend], rules.TREND_LABELS[ind.long_trend],
+                   ind.owner.name if ind.owner else "", ind.updater.name if ind.updater else ""]
+
+    return _download(rows(), fmt, "indicators")
+
+
+def _download(rows, fmt: str, name: str) -> HttpResponse:
+    if fmt == "xlsx":
+        response = HttpResponse(imports.to_xlsx(rows, name),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        response = HttpResponse(imports.to_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def indicator_detail(request, pk):
+    indicator = get_visible_or_404(
+        Indicator.objects.select_related("org_unit", "owner", "updater", "proxy_for"), request.user, pk=pk)
+    span = 36 if request.GET.get("span") == "36" else 13
+    measurements = list(indicator.measurements.select_related("entered_by", "approved_by").order_by("-period")[:span])
+    benchmarks = list(indicator.benchmarks.all())
+    latest_benchmark = benchmarks[0] if benchmarks else None
+    can_approve = services._can_approve(request.user, indicator) if request.user.can_write else False
+    actions = []
+    if hasattr(indicator, "actions"):
+        from plans.models import PlanItem
+
+        actions = list(indicator.actions.filter(pk__in=PlanItem.objects.visible_to(request.user).values("pk")))
+    context = {
+        "indicator": indicator,
+        "measurements": measurements,
+        "span": span,
+        "chart": charts.value_target_figure(indicator, list(reversed(measurements)), latest_benchmark),
+        "benchmarks": [(b, b.quartile_of(indicator.latest_value)) for b in benchmarks],
+        "quartile_labels": rules.QUARTILE_LABELS,
+        "targets": indicator.targets.order_by("-effective_from")[:12],
+        "proxies": indicator.proxies.visible_to(request.user).only("pk", "code", "title"),
+        "tags": indicator.tags.all(),
+        "can_edit": Indicator.objects.editable_by(request.user).filter(pk=indicator.pk).exists(),
+        "can_update": Indicator.objects.updatable_by(request.user).filter(pk=indicator.pk).exists(),
+        "can_approve": can_approve,
+        "is_admin": is_admin(request.user),
+        "actions": actions,
+        "target_form": TargetForm(indicator=indicator, initial={
+            "tolerance_kind": indicator.tolerance_kind, "tolerance": indicator.tolerance,
+            "effective_from": indicator.period_for(timezone.localdate())}),
+    }
+    return render(request, "indicators/indicator_detail.html", context)
+
+
+@login_required
+def indicator_create(request):
+    require_writer(request.user)
+    if not OrgUnit.objects.editable_by(request.user).exists():
+        raise PermissionDenied("You manage no organisation unit to add PIs to.")
+    form = IndicatorForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        indicator = form.save()
+        messages.success(request, f"Added {indicator.code}.")
+        return redirect(indicator)
+    return render(request, "indicators/indicator_form.html", {"form": form, "indicator": None})
+
+
+@login_required
+def indicator_edit(request, pk):
+    indicator = get_editable_or_403(Indicator.objects.all(), request.user, pk=pk)
+    form = IndicatorForm(request.POST or None, instance=indicator, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved changes to {indicator.code}.")
+        return redirect(indicator)
+    return render(request, "indicators/indicator_form.html", {"form": form, "indicator": indicator})
+
+
+@login_required
+def target_add(request, pk):
+    indicator = get_editable_or_403(Indicator.objects.all(), request.user, pk=pk)
+    form = TargetForm(request.POST or None, indicator=indicator)
+    if request.method == "POST" and form.is_valid():
+        services.set_target(indicator=indicator, user=request.user, **form.cleaned_data)
+        messages.success(request, f"Target of {indicator.code} set from "
+                                  f"{indicator.period_label(form.cleaned_data['effective_from'])}.")
+        return redirect(indicator)
+    return render(request, "indicators/target_form.html", {"form": form, "indicator": indicator})
+
+
+@login_required
+@require_POST
+def measurement_approve(request, pk):
+    measurement = get_visible_or_404(Measurement.objects.select_related("indicator"), request.user, pk=pk)
+    require_writer(request.user)
+    try:
+        services.approve(measurement=measurement, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Approved {measurement.indicator.code} "
+                                  f"{measurement.indicator.period_label(measurement.period)}.")
+    if request.POST.get("next") == "approvals":
+        return redirect("indicator-approvals")
+    return redirect(measurement.indicator)
+
+
+@login_required
+@require_POST
+def measurement_reopen(request, pk):
+    measurement = get_visible_or_404(Measurement.objects.select_related("indicator"), request.user, pk=pk)
+    services.reopen(measurement=measurement, user=request.user)
+    messages.success(request, f"Reopened {measurement.indicator.code} "
+                              f"{measurement.indicator.period_label(measurement.period)} for correction.")
+    return redirect(measurement.indicator)
+
+
+@login_required
+def measurement_edit(request, pk, period):
+    """One period's value of one PI (the same rules as the monthly update)."""
+    indicator = get_updatable_or_403(Indicator.objects.all(), request.user, pk=pk)
+    try:
+        day = datetime.date.fromisoformat(period)
+    except ValueError:
+        day = None
+    if day is None or not indicator.is_valid_period(day):
+        messages.error(request, f"{period} is not a {indicator.get_frequency_display().lower()} period of "
+                                f"{indicator.code}.")
+        return redirect(indicator)
+    measurement = indicator.measurements.filter(period=day).select_related("entered_by").first()
+    previous = indicator.measurements.filter(period=periods.add_months(day, -indicator.step())).first()
+    target = measurement.target if measurement is not None else None
+    if target is None:
+        in_force = target_in_force(services.targets_by_indicator([indicator.pk]).get(indicator.pk, []), day)
+        target = in_force.target if in_force else None
+    rows = [monthly.Row(indicator=indicator, period=day, measurement=measurement, previous=previous, target=target)]
+    return _update_form(request, rows, month=day, single=True)
+
+
+@login_required
+def monthly_update(request):
+    require_writer(request.user)
+    month = _month_from(request.GET.get("month"))
+    rows = monthly.due_rows(user=request.user, month=month)
+    return _update_form(request, rows, month=month, single=False)
+
+
+def _month_from(text):
+    default = monthly.reporting_month(timezone.localdate())
+    if not text:
+        return default
+    try:
+        return periods.month_start(datetime.date.fromisoformat(f"{text}-01" if len(text) == 7 else text))
+    except ValueError:
+        return default
+
+
+def _update_form(request, rows, *, month, single: bool):
+    conflict = None
+    if request.method == "POST":
+        entries = monthly.read_rows(rows, request.POST)
+        if not entries:
+            messages.info(request, "Nothing was changed, so nothing was saved.")
+            return redirect(request.get_full_path())
+        try:
+            saved = services.save_values(entries=entries, user=request.user)
+        except services.ConflictError as exc:
+            conflict = str(exc)
+            conflicted = exc.measurement
+            for row in rows:
+                if row.indicator.pk == conflicted.indicator_id:
+                    row.errors["value"] = conflict
+                    row.measurement = Measurement.objects.filter(
+                        indicator_id=conflicted.indicator_id, period=row.period).select_related("entered_by").first()
+        except services.EntriesInvalid as exc:
+            by_key = {f"{row.indicator.code} {row.indicator.period_label(row.period)}": row for row in rows}
+            for key, errors in exc.errors.items():
+                by_key[key].errors = errors
+        else:
+            messages.success(request, f"Saved {len(saved)} value{'s' if len(saved) != 1 else ''}.")
+            if single:
+                return redirect(rows[0].indicator)
+            return redirect(request.get_full_path())
+    missing = [row for row in rows if row.is_missing]
+    context = {
+        "rows": rows,
+        "month": month,
+        "month_label": periods.month_label(month),
+        "deadline": monthly.deadline(month),
+        "missing": missing,
+        "single": single,
+        "conflict": conflict,
+        "previous_month": periods.add_months(month, -1),
+        "next_month": periods.add_months(month, 1),
+        "has_errors": any(row.errors for row in rows),
+    }
+    return render(request, "indicators/monthly_update.html", context, status=400 if context["has_errors"] else 200)
+
+
+@login_required
+def approvals(request):
+    """Values waiting for approval by the signed-in person (as owner or manager)."""
+    require_writer(request.user)
+    pending = (Measurement.objects.visible_to(request.user)
+               .filter(approved_at__isnull=True, value__isnull=False, indicator__active=True)
+               .filter(indicator__in=Indicator.objects.editable_by(request.user)
+                       | Indicator.objects.filter(owner=request.user))
+               .select_related("indicator", "entered_by").order_by("-period", "indicator__code"))
+    page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "indicators/approvals.html", {"page": page})
+
+
+@login_required
+def target_flags(request):
+    """PIs whose target was met or missed for N consecutive periods (performance team review)."""
+    try:
+        run = max(2, min(24, int(request.GET.get("run", 6))))
+    except ValueError:
+        run = 6
+    visible = Indicator.objects.visible_to(request.user).filter(active=True).exclude(polarity=rules.DATA)
+    candidates = visible.filter(latest_status__in=[rules.GREEN, rules.RED]).select_related("org_unit", "owner")
+    candidates = list(candidates.order_by("code")[:5000])
+    statuses: dict[int, list[str]] = {ind.pk: [] for ind in candidates}
+    if candidates:
+        earliest = min(periods.add_months(ind.latest_period, -ind.step() * (run - 1)) for ind in candidates)
+        for indicator_id, status in (Measurement.objects.filter(indicator__in=candidates, period__gte=earliest,
+                                                                value__isnull=False)
+                                     .order_by("indicator_id", "-period").values_list("indicator_id", "status")):
+            statuses[indicator_id].append(status)
+    flagged = []
+    for ind in candidates:
+        flag = rules.target_flag(statuses[ind.pk], run)
+        if flag:
+            flagged.append((ind, flag, rules.FLAG_LABELS[flag]))
+    beaten = [item for item in flagged if item[1] == rules.BEATEN]
+    missed = [item for item in flagged if item[1] == rules.MISSED]
+    return render(request, "indicators/target_flags.html", {"beaten": beaten, "missed": missed, "run": run})
+
+
+@login_required
+def indicator_import(request):
+    require_writer(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    file_error = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        run = imports.import_values if form.cleaned_data["kind"] == "values" else imports.import_definitions
+        try:
+            report = run(upload=upload, file_name=upload.name, user=request.user, commit=form.cleaned_data["commit"])
+        except imports.FileFormatError as exc:
+            file_error = str(exc)
+        else:
+            if report.committed:
+                messages.success(request, f"Imported {report.rows} rows: {report.created} added, "
+                                          f"{report.updated} updated.")
+                return redirect("indicator-import")
+    status = 400 if file_error or (report and not report.ok) or (request.method == "POST" and not form.is_valid()) \
+        else 200
+    return render(request, "indicators/import.html", {"form": form, "report": report, "file_error": file_error},
+                  status=status)
+
+
+@login_required
+def indicator_export(request, kind, fmt):
+    """Definitions or values of the PIs the person can see, in the import format."""
+    if fmt not in ("csv", "xlsx") or kind not in ("definitions", "values"):
+        from django.http import Http404
+
+        raise Http404("No such export.")
+    visible = Indicator.objects.visible_to(request.user)
+    if kind == "definitions":
+        rows = imports.definition_rows(visible.select_related("org_unit", "owner", "updater", "proxy_for")
+                                       .prefetch_related("tags").order_by("code")[:EXPORT_LIMIT])
+    else:
+        rows = imports.value_rows(Measurement.objects.filter(indicator__in=visible)
+                                  .order_by("indicator__code", "period")
+                                  .values_list("indicator__code", "period", "value", "target", "commentary")
+                                  [:1_000_000].iterator(chunk_size=5000))
+    return _download(rows, fmt, f"indicator-{kind}")
