@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 
 from indicators import services
 from indicators.models import Indicator, Tag
+from plans.models import PlanItem
 from pmf.models import OrgUnit, User
 
 SORTS = {
@@ -77,7 +78,7 @@ class IndicatorForm(forms.ModelForm):
         model = Indicator
         fields = ["code", "title", "description", "definition", "guidance", "unit", "decimals", "polarity",
                   "frequency", "ytd_rule", "tolerance_kind", "tolerance", "min_value", "max_value", "org_unit",
-                  "owner", "updater", "source", "formula", "proxy_for", "active"]
+                  "owner", "updater", "source", "formula", "proxy_for", "actions", "active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "definition": forms.Textarea(attrs={"rows": 3}),
                    "guidance": forms.Textarea(attrs={"rows": 3})}
 
@@ -89,6 +90,9 @@ class IndicatorForm(forms.ModelForm):
         self.fields["owner"].queryset = people
         self.fields["updater"].queryset = people
         self.fields["proxy_for"].queryset = Indicator.objects.visible_to(user).exclude(pk=self.instance.pk)
+        self.fields["actions"].queryset = PlanItem.objects.visible_to(user).filter(
+            kind=PlanItem.Kind.ACTION).order_by("tree_id", "lft")
+        self.fields["actions"].help_text = "Plan actions that improve this PI (hold Ctrl or Cmd to choose several)."
         if self.instance.pk:
             self.fields["tag_names"].initial = ", ".join(tag.name for tag in self.instance.tags.all())
 

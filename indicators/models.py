@@ -106,6 +106,8 @@ class Indicator(models.Model):
     proxy_for = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="proxies",
                                   help_text="The (usually annual) PI this one gives an in-year sense of direction for.")
     active = models.BooleanField(default=True)
+    actions = models.ManyToManyField("plans.PlanItem", blank=True, related_name="indicators",
+                                     help_text="Plan actions that improve this PI.")
 
     # Denormalised from the latest measurement with a value; refreshed by the services.
     latest_period = models.DateField(null=True, blank=True)

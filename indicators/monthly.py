@@ -60,6 +60,11 @@ class Row:
     def version(self) -> int:
         return self.measurement.version if self.measurement else 0
 
+    @property
+    def data(self) -> dict:
+        """What each input shows: what the person typed, else the saved value."""
+        return {name: self.initial(name) for name in FIELDS}
+
     def initial(self, name: str) -> str:
         if name in self.entered:
             return self.entered[name]

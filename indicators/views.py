@@ -13,6 +13,7 @@ from indicators import charts, imports, monthly, services
 from indicators import status as rules
 from indicators.forms import ImportForm, IndicatorFilterForm, IndicatorForm, TargetForm
 from indicators.models import Indicator, Measurement, target_in_force
+from plans.models import PlanItem
 from pmf import periods
 from pmf.access import (
     get_editable_or_403,
@@ -81,11 +82,8 @@ def indicator_detail(request, pk):
     benchmarks = list(indicator.benchmarks.all())
     latest_benchmark = benchmarks[0] if benchmarks else None
     can_approve = services._can_approve(request.user, indicator) if request.user.can_write else False
-    actions = []
-    if hasattr(indicator, "actions"):
-        from plans.models import PlanItem
-
-        actions = list(indicator.actions.filter(pk__in=PlanItem.objects.visible_to(request.user).values("pk")))
+    actions = list(indicator.actions.filter(pk__in=PlanItem.objects.visible_to(request.user).values("pk"))
+                   .order_by("tree_id", "lft"))
     context = {
         "indicator": indicator,
         "measurements": measurements,
