@@ -214,8 +214,7 @@ def import_values(*, upload, file_name: str, user, commit: bool) -> ImportReport
         if value is not None and ((min_value is not None and value < min_value)
                                   or (max_value is not None and value > max_value)):
             report.add(number, "value", f"{value} is outside the allowed range of {code} "
-                                        f"({min_value if min_value is not None else '…'} to "
-                                        f"{max_value if max_value is not None else '…'}).")
+                                        f"({_plain(min_value) or '…'} to {_plain(max_value) or '…'}).")
             continue
         if value is None and target is None:
             report.add(number, "value", "Give a value, a target or both.")
