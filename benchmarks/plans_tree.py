@@ -149,8 +149,8 @@ def main() -> int:
     from django.test import Client
     from django.urls import reverse
 
-    from pmf.models import OrgUnit, User
     from plans.models import Milestone, PlanItem, ProgressUpdate
+    from pmf.models import OrgUnit, User
 
     call_command("migrate", verbosity=0)
     if args.rebuild:

@@ -6,9 +6,9 @@ class PlansConfig(AppConfig):
     verbose_name = "Plans"
 
     def ready(self):
-        from pmf.registry import NavItem, WorkSection, register_demo_seeder, register_my_work, register_nav
         from plans.demo import seed_plans
         from plans.mywork import my_actions
+        from pmf.registry import NavItem, WorkSection, register_demo_seeder, register_my_work, register_nav
 
         register_nav(NavItem("Plans", "plan-tree", order=10))
         register_nav(NavItem("Plan settings", "plan-settings", order=95, roles=frozenset({"admin"})))

@@ -1,9 +1,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from pmf.models import OrgUnit, User
 from plans import status as rules
 from plans.models import Milestone, PlanItem, PlanSettings, Status
+from pmf.models import OrgUnit, User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -25,7 +25,8 @@ class PlanItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.parent = parent if not self.instance.pk else self.instance.parent
         self.instance.parent = self.parent
-        self.fields["org_unit"].queryset = OrgUnit.objects.editable_by(user).filter(active=True).order_by("tree_id", "lft")
+        units = OrgUnit.objects.editable_by(user).filter(active=True)
+        self.fields["org_unit"].queryset = units.order_by("tree_id", "lft")
         people = User.objects.visible_to(user).filter(is_active=True).order_by("name")
         self.fields["managed_by"].queryset = people
         self.fields["assigned_to"].queryset = people
@@ -44,7 +45,8 @@ class PlanItemForm(forms.ModelForm):
 
 class MoveForm(forms.Form):
     parent_code = forms.CharField(label="New parent code", max_length=40, required=False,
-                                  help_text="The code of the item to move under; leave blank to make it a top-level item.")
+                                  help_text="The code of the item to move under; "
+                                            "leave blank to make it a top-level item.")
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, item: PlanItem, user, **kwargs):

@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
 
-from pmf.models import OrgUnit, User
-from plans.models import PlanItem
+from plans.models import PlanItem, _a
 from plans.services import refresh_chain
+from pmf.models import OrgUnit, User
 
 COLUMNS = ["code", "parent_code", "kind", "title", "description", "expected_outcome", "org_unit", "managed_by",
            "assigned_to", "planned_start", "due_date", "weight", "priority", "budget"]
@@ -170,8 +170,8 @@ def plan_import(rows: list[tuple[int, dict]], user) -> tuple[ImportResult, list[
                 error(number, f'parent_code "{parent_code}" is below {code}; that would make a loop')
                 continue
         if parent_kind not in PlanItem.ALLOWED_PARENTS[kind]:
-            where = f"under a {parent_kind}" if parent_kind else "at the top (parent_code is blank)"
-            error(number, f"a {kind} cannot sit {where}")
+            where = f"under {_a(parent_kind)}" if parent_kind else "at the top (parent_code is blank)"
+            error(number, f"{_a(kind)} cannot sit {where}")
             continue
         try:
             item.kind = kind

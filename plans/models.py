@@ -20,6 +20,11 @@ from plans.querysets import MilestoneQuerySet, PlanItemQuerySet, ProgressUpdateQ
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
 
+def _a(noun: str) -> str:
+    """'an objective', 'a plan'."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun.lower()}"
+
+
 class Status(models.TextChoices):
     """Stored on every plan item for filtering; worked out by plans.status.action_status."""
 
@@ -107,7 +112,8 @@ class PlanItem(MPTTModel):
             models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100), name="planitem_progress_0_100"),
             models.CheckConstraint(condition=Q(weight__gte=1), name="planitem_weight_positive"),
             models.CheckConstraint(
-                condition=Q(due_date__isnull=True) | Q(planned_start__isnull=True) | Q(due_date__gte=F("planned_start")),
+                condition=(Q(due_date__isnull=True) | Q(planned_start__isnull=True)
+                           | Q(due_date__gte=F("planned_start"))),
                 name="planitem_due_not_before_start",
             ),
         ]
@@ -151,8 +157,9 @@ class PlanItem(MPTTModel):
         parent_kind = self.parent.kind if self.parent_id else None
         allowed = self.ALLOWED_PARENTS.get(self.kind, set())
         if parent_kind not in allowed:
-            where = f"under a {self.parent.get_kind_display().lower()}" if self.parent_id else "at the top"
-            errors["parent"] = f"A {self.get_kind_display().lower()} cannot sit {where}."
+            # Keyed on the kind: the item's kind is what does not fit where it is being placed.
+            where = f"under {_a(self.parent.get_kind_display())}" if self.parent_id else "at the top"
+            errors["kind"] = f"{_a(self.get_kind_display()).capitalize()} cannot sit {where}."
         elif self.pk and self.parent_id and (self.parent_id == self.pk or self.parent.is_descendant_of(self)):
             errors["parent"] = "An item cannot be moved under itself or one of its own items."
         if self.planned_start and self.due_date and self.due_date < self.planned_start:
@@ -203,7 +210,8 @@ class ProgressUpdate(models.Model):
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["action", "-date", "-id"], name="progressupdate_action_date")]
         constraints = [
-            models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100), name="progressupdate_progress_0_100"),
+            models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100),
+                                   name="progressupdate_progress_0_100"),
         ]
 
     def __str__(self):

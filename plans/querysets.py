@@ -5,9 +5,8 @@ import datetime
 from django.db.models import Q
 from mptt.querysets import TreeQuerySet
 
-from pmf.access import AccessQuerySet, unit_subtree_q
-
 from plans import status as rules
+from pmf.access import AccessQuerySet, unit_subtree_q
 
 
 class PlanItemQuerySet(TreeQuerySet, AccessQuerySet):

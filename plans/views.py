@@ -7,16 +7,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from pmf.access import (
-    get_editable_or_403,
-    get_updatable_or_403,
-    get_visible_or_404,
-    is_admin,
-    is_manager,
-    require_admin,
-    require_writer,
-)
-from pmf.registry import LINKED_PANELS
 from plans import imports, services
 from plans import status as rules
 from plans.forms import (
@@ -29,6 +19,16 @@ from plans.forms import (
     TreeFilterForm,
 )
 from plans.models import Milestone, PlanItem, PlanSettings
+from pmf.access import (
+    get_editable_or_403,
+    get_updatable_or_403,
+    get_visible_or_404,
+    is_admin,
+    is_manager,
+    require_admin,
+    require_writer,
+)
+from pmf.registry import LINKED_PANELS
 
 PAGE_SIZE = 50
 UPDATES_PAGE_SIZE = 20
@@ -41,7 +41,8 @@ def _tree_items(user):
 def _chain(item: PlanItem, user) -> list[dict]:
     """ITEM's ancestors from the strategy down, each marked with whether USER may open it."""
     ancestors = list(item.get_ancestors())
-    visible = set(PlanItem.objects.visible_to(user).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True))
+    visible = set(
+        PlanItem.objects.visible_to(user).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True))
     return [{"item": ancestor, "visible": ancestor.pk in visible} for ancestor in ancestors]
 
 
@@ -198,9 +199,8 @@ def planitem_create(request):
         else:
             messages.success(request, f"Created {item.code}.")
             return redirect(item)
-    return render(request, "plans/form.html", {"form": form, "parent": parent, "item": None,
-                                               "chain": _chain(parent, request.user) + [{"item": parent, "visible": True}]
-                                               if parent else []})
+    chain = _chain(parent, request.user) + [{"item": parent, "visible": True}] if parent else []
+    return render(request, "plans/form.html", {"form": form, "parent": parent, "item": None, "chain": chain})
 
 
 def _add_errors(form, exc: ValidationError) -> None:

@@ -4,8 +4,8 @@ Actors: anon, outsider, viewer, updater, manager, admin. The plan structure (str
 objectives) is published to everyone in the organisation; actions follow unit and people rules.
 """
 
-from pmf.tests.access import LOGIN
 from plans.tests.factories import plan_world
+from pmf.tests.access import LOGIN
 
 
 def of(attr):

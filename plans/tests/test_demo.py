@@ -1,7 +1,7 @@
-from pmf.demo import seed_organisation
 from plans import status as rules
 from plans.demo import seed_plans
 from plans.models import Milestone, PlanItem, ProgressUpdate
+from pmf.demo import seed_organisation
 
 
 def test_demo_plans_show_every_status_and_are_idempotent(db):

@@ -297,3 +297,13 @@ def test_export_of_the_current_view_as_csv_and_xlsx(plans, world, client_for):
     assert sorted(row[0] for row in rows[1:]) == sorted(
         PlanItem.objects.visible_to(world.manager).filter(status=rules.NOT_STARTED).values_list("code", flat=True))
     assert "P 1.1" not in [row[0] for row in rows]
+
+
+def test_an_objective_cannot_be_created_at_the_top(world, client_for):
+    response = client_for(world.admin).post(
+        reverse("planitem-create"),
+        {"kind": "objective", "code": "X 1", "title": "Floating", "org_unit": world.org.pk, "weight": 1,
+         "priority": "medium"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"kind": ["An objective cannot sit at the top."]}
+    assert not PlanItem.objects.exists()
