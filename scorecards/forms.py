@@ -1,0 +1,140 @@
+from django import forms
+
+from indicators.models import Indicator, Tag
+from pmf.models import OrgUnit, User
+from scorecards.models import ROLE_CHOICES, Scorecard, ScorecardSection, ScorecardSettings, Snapshot
+from scorecards.status import parse_period
+
+
+class PeriodField(forms.CharField):
+    """A month typed as YYYY-MM (the browser's month input)."""
+
+    widget = forms.TextInput(attrs={"type": "month"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        period = parse_period(value)
+        if period is None:
+            raise forms.ValidationError("Enter a month as YYYY-MM, e.g. 2025-10.")
+        return period
+
+    def prepare_value(self, value):
+        return value.strftime("%Y-%m") if hasattr(value, "strftime") else value
+
+
+class PeriodForm(forms.Form):
+    period = PeriodField(required=False, label="Period", help_text="Month shown, as YYYY-MM.")
+
+
+def _units(user):
+    return OrgUnit.objects.visible_to(user).order_by("tree_id", "lft")
+
+
+class SnapshotForm(forms.ModelForm):
+    columns = forms.MultipleChoiceField(choices=Snapshot.Column.choices, widget=forms.CheckboxSelectMultiple,
+                                        required=False, label="Columns shown")
+    roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False,
+                                      label="Share with everyone in the organisation who is one of")
+    codes = forms.CharField(required=False, label="These PIs (codes)", widget=forms.Textarea(attrs={"rows": 2}),
+                            help_text="PI codes separated by spaces or commas.")
+    period = PeriodField(required=False, label="Period", help_text="Blank for each PI's latest period.")
+
+    class Meta:
+        model = Snapshot
+        fields = ["name", "org_unit", "unit_filter", "tags", "person_filter", "period", "shared_with"]
+        widgets = {"tags": forms.CheckboxSelectMultiple, "shared_with": forms.SelectMultiple(attrs={"size": 6})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        units = _units(user)
+        self.fields["org_unit"].queryset = units
+        self.fields["unit_filter"].queryset = units
+        self.fields["tags"].queryset = Tag.objects.all()
+        people = User.objects.visible_to(user).filter(is_active=True).order_by("name")
+        self.fields["person_filter"].queryset = people
+        self.fields["shared_with"].queryset = people
+        if self.instance.pk:
+            self.initial["columns"] = self.instance.column_list
+            self.initial["roles"] = self.instance.role_list
+            self.initial["codes"] = " ".join(self.instance.indicators.order_by("code").values_list("code", flat=True))
+        else:
+            self.initial["columns"] = list(Snapshot.Column.values)
+            self.initial.setdefault("org_unit", user.org_unit_id)
+
+    def clean_codes(self):
+        codes = [code for code in self.cleaned_data["codes"].replace(",", " ").split() if code]
+        found = {ind.code: ind for ind in Indicator.objects.visible_to(self.user).filter(code__in=codes)}
+        missing = [code for code in codes if code not in found]
+        if missing:
+            raise forms.ValidationError(f"No PI you can see has the code: {', '.join(missing)}.")
+        return [found[code] for code in codes]
+
+    def save(self, commit=True):
+        snapshot = super().save(commit=False)
+        snapshot.columns = ",".join(self.cleaned_data["columns"] or Snapshot.Column.values)
+        snapshot.set_roles(self.cleaned_data["roles"])
+        if not snapshot.owner_id:
+            snapshot.owner = self.user
+        snapshot.save()
+        self.save_m2m()
+        snapshot.indicators.set(self.cleaned_data["codes"])
+        return snapshot
+
+
+class ScorecardForm(forms.ModelForm):
+    class Meta:
+        model = Scorecard
+        fields = ["title", "org_unit", "description", "director_commentary", "director_commentary_internal",
+                  "shared_with", "publication", "public_slug", "public_title", "issue_monthly", "active"]
+        widgets = {"shared_with": forms.SelectMultiple(attrs={"size": 6}),
+                   "description": forms.Textarea(attrs={"rows": 2}),
+                   "director_commentary": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = OrgUnit.objects.editable_by(user).order_by("tree_id", "lft")
+        self.fields["shared_with"].queryset = User.objects.visible_to(user).filter(is_active=True).order_by("name")
+        self.fields["public_slug"].required = False
+
+    def clean_public_slug(self):
+        return self.cleaned_data["public_slug"] or None
+
+
+class SectionForm(forms.ModelForm):
+    class Meta:
+        model = ScorecardSection
+        fields = ["title", "commentary", "commentary_internal"]
+        widgets = {"commentary": forms.Textarea(attrs={"rows": 3})}
+
+
+class AddPisForm(forms.Form):
+    codes = forms.CharField(label="PI codes to add", help_text="Separate codes with spaces or commas.")
+    signpost = forms.BooleanField(required=False, label="Mark as signposts")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_codes(self):
+        codes = [code for code in self.cleaned_data["codes"].replace(",", " ").split() if code]
+        found = {ind.code: ind for ind in Indicator.objects.visible_to(self.user).filter(code__in=codes)}
+        missing = [code for code in codes if code not in found]
+        if missing:
+            raise forms.ValidationError(f"No PI you can see has the code: {', '.join(missing)}.")
+        return [found[code] for code in codes]
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = ScorecardSettings
+        fields = ["unapproved_values", "issue_day"]
+        widgets = {"unapproved_values": forms.RadioSelect}
+
+    def clean_issue_day(self):
+        day = self.cleaned_data["issue_day"]
+        if not 1 <= day <= 28:
+            raise forms.ValidationError("Choose a day from 1 to 28, so every month has it.")
+        return day

@@ -1,0 +1,285 @@
+"""Snapshots (saved views of PIs), scorecards (ordered sections of PIs), their frozen monthly
+editions, and the module's settings."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from indicators import status as rules
+from pmf import periods
+from scorecards.querysets import EditionQuerySet, ScorecardQuerySet, SnapshotQuerySet
+
+VALUE_FIELD = {"max_digits": 20, "decimal_places": 6, "null": True, "blank": True}
+ROLE_CHOICES = [("admin", "Admins"), ("manager", "Managers"), ("updater", "Updaters"), ("viewer", "Viewers")]
+
+
+class ScorecardSettings(models.Model):
+    """One row: how the module behaves. Admins change it in the admin site."""
+
+    class Unapproved(models.TextChoices):
+        REFUSE = "refuse", "Refuse to issue an edition while values are unapproved"
+        WARN = "warn", "Issue the edition and record a warning listing unapproved values"
+
+    unapproved_values = models.CharField(max_length=6, choices=Unapproved.choices, default=Unapproved.WARN)
+    issue_day = models.PositiveSmallIntegerField(
+        default=16, help_text="Day of the month the monthly job issues editions of last month's scorecards.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "scorecard settings"
+        verbose_name_plural = "scorecard settings"
+
+    def __str__(self):
+        return "Scorecard settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "ScorecardSettings":
+        found = cls.objects.filter(pk=1).first()
+        return found if found is not None else cls(pk=1)
+
+
+class Snapshot(models.Model):
+    """A saved, shareable view of PIs.
+
+    Rows are the explicit list plus the PIs matching every filter set (unit subtree, tags, a person
+    who owns or updates them). With no filter and no list it shows nothing."""
+
+    class Column(models.TextChoices):
+        PERIOD = "period", "Latest period"
+        VALUE = "value", "Value"
+        TARGET = "target", "Target"
+        SHORT = "short", "Short trend"
+        LONG = "long", "Long trend"
+        SPARK = "spark", "Last 13 periods"
+
+    name = models.CharField(max_length=200)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="snapshots")
+    org_unit = models.ForeignKey("pmf.OrgUnit", on_delete=models.PROTECT, related_name="snapshots",
+                                 help_text="The unit this snapshot belongs to (a person's team or an office).")
+    unit_filter = models.ForeignKey("pmf.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="PIs of unit (and below)")
+    tags = models.ManyToManyField("indicators.Tag", blank=True, related_name="+", verbose_name="PIs with any of tags")
+    person_filter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+", verbose_name="PIs managed or updated by")
+    indicators = models.ManyToManyField("indicators.Indicator", blank=True, related_name="+",
+                                        verbose_name="these PIs")
+    columns = models.CharField(max_length=200, default=",".join(Column.values),
+                               help_text="Comma-separated column keys.")
+    period = models.DateField(null=True, blank=True, help_text="Leave blank for each PI's latest period.")
+    shared_with = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="snapshots_shared")
+    shared_roles = models.CharField(max_length=60, blank=True, default="",
+                                    help_text="Roles in the same organisation it is shared with, comma-wrapped.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(m2m_fields=[tags, indicators, shared_with])
+    objects = SnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("snapshot-detail", kwargs={"pk": self.pk})
+
+    @property
+    def column_list(self) -> list[str]:
+        return [key for key in self.columns.split(",") if key in self.Column.values]
+
+    @property
+    def role_list(self) -> list[str]:
+        return [role for role in self.shared_roles.split(",") if role]
+
+    def set_roles(self, roles) -> None:
+        self.shared_roles = f",{','.join(roles)}," if roles else ""
+
+
+class Scorecard(models.Model):
+    class Publication(models.TextChoices):
+        NONE = "", "Not published"
+        FULL = "full", "Whole scorecard"
+        SIGNPOSTS = "signposts", "Signposts only"
+
+    title = models.CharField(max_length=200)
+    org_unit = models.ForeignKey("pmf.OrgUnit", on_delete=models.PROTECT, related_name="scorecards")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="owned_scorecards")
+    description = models.TextField(blank=True)
+    director_commentary = models.TextField(blank=True)
+    director_commentary_internal = models.BooleanField(
+        "director's commentary is internal", default=False, help_text="Internal commentary is never published.")
+    shared_with = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="scorecards_shared",
+                                         help_text="People who may read it (e.g. Board members).")
+    publication = models.CharField(max_length=10, choices=Publication.choices, blank=True, default="",
+                                   help_text="Published scorecards show their last issued edition at /public/.")
+    public_slug = models.SlugField(max_length=80, unique=True, null=True, blank=True,
+                                   help_text="The address of the public page, e.g. tenant-scorecard.")
+    public_title = models.CharField(max_length=200, blank=True, help_text="Plain-language title for the public.")
+    issue_monthly = models.BooleanField(default=True, help_text="Issue an edition on scorecard day each month.")
+    active = models.BooleanField(default=True)
+
+    history = HistoricalRecords(m2m_fields=[shared_with])
+    objects = ScorecardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("scorecard-detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        if self.publication and not self.public_slug:
+            raise ValidationError({"public_slug": "A published scorecard needs a public address."})
+
+    @property
+    def is_published(self) -> bool:
+        return bool(self.publication)
+
+
+class ScorecardSection(models.Model):
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="sections")
+    title = models.CharField(max_length=120, help_text="A perspective, e.g. Customer, Finance, Process, People.")
+    order = models.PositiveIntegerField(default=0)
+    commentary = models.TextField(blank=True)
+    commentary_internal = models.BooleanField("commentary is internal", default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scorecard", "order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class ScorecardEntry(models.Model):
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="entries")
+    section = models.ForeignKey(ScorecardSection, on_delete=models.CASCADE, related_name="entries")
+    indicator = models.ForeignKey("indicators.Indicator", on_delete=models.CASCADE, related_name="scorecard_entries")
+    order = models.PositiveIntegerField(default=0)
+    signpost = models.BooleanField(default=False, help_text="A key indicator shown on the signposts page.")
+    public = models.BooleanField(default=True, help_text="Shown when the scorecard is published.")
+    plain_title = models.CharField(max_length=300, blank=True, help_text="Plain-language label for the public.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["section", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["section", "indicator"], name="scorecard_entry_once")]
+        verbose_name_plural = "scorecard entries"
+
+    def __str__(self):
+        return f"{self.section}: {self.indicator_id}"
+
+    def save(self, *args, **kwargs):
+        self.scorecard_id = self.section.scorecard_id
+        super().save(*args, **kwargs)
+
+
+class ImmutableError(Exception):
+    """An issued edition never changes."""
+
+
+class _Frozen(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise ImmutableError("An issued edition cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("An issued edition cannot be deleted.")
+
+
+class ScorecardEdition(_Frozen):
+    """The scorecard as issued for a period: kept forever, never changed."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.PROTECT, related_name="editions")
+    period = models.DateField()
+    title = models.CharField(max_length=200)
+    public_title = models.CharField(max_length=200, blank=True)
+    director_commentary = models.TextField(blank=True)
+    director_commentary_internal = models.BooleanField(default=False)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    issued_at = models.DateTimeField()
+    warnings = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+    objects = EditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["scorecard", "-period"]
+        constraints = [models.UniqueConstraint(fields=["scorecard", "period"], name="edition_once_per_period")]
+
+    def __str__(self):
+        return f"{self.title}, {self.period_label}"
+
+    def get_absolute_url(self):
+        return reverse("edition-detail", kwargs={"pk": self.pk})
+
+    @property
+    def period_label(self) -> str:
+        return periods.month_label(self.period)
+
+
+class EditionSection(_Frozen):
+    edition = models.ForeignKey(ScorecardEdition, on_delete=models.PROTECT, related_name="sections")
+    title = models.CharField(max_length=120)
+    order = models.PositiveIntegerField()
+    commentary = models.TextField(blank=True)
+    commentary_internal = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["edition", "order"]
+
+    def __str__(self):
+        return self.title
+
+
+class EditionRow(_Frozen):
+    """One PI as reported. Text fields are frozen too, so a later rename never rewrites history."""
+
+    edition = models.ForeignKey(ScorecardEdition, on_delete=models.PROTECT, related_name="rows")
+    section = models.ForeignKey(EditionSection, on_delete=models.PROTECT, related_name="rows")
+    order = models.PositiveIntegerField()
+    indicator = models.ForeignKey("indicators.Indicator", null=True, on_delete=models.SET_NULL, related_name="+")
+    code = models.CharField(max_length=40)
+    title = models.CharField(max_length=300)
+    plain_title = models.CharField(max_length=300, blank=True)
+    period = models.DateField(null=True, help_text="Period of the measurement reported.")
+    period_label = models.CharField(max_length=20, blank=True)
+    value = models.DecimalField(**VALUE_FIELD)
+    target = models.DecimalField(**VALUE_FIELD)
+    value_text = models.CharField(max_length=40, blank=True)
+    target_text = models.CharField(max_length=40, blank=True)
+    ytd_text = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=8, default=rules.UNKNOWN)
+    short_trend = models.CharField(max_length=9, blank=True, default="")
+    long_trend = models.CharField(max_length=9, blank=True, default="")
+    quartile = models.PositiveSmallIntegerField(null=True)
+    commentary = models.TextField(blank=True)
+    approved = models.BooleanField(default=True)
+    signpost = models.BooleanField(default=False)
+    public = models.BooleanField(default=True)
+    spark = models.CharField(max_length=600, blank=True, help_text="Comma-separated values, oldest first.")
+
+    class Meta:
+        ordering = ["edition", "section__order", "order"]
+        indexes = [models.Index(fields=["indicator", "period"])]
+
+    def __str__(self):
+        return f"{self.code} {self.period_label}"
