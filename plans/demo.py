@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from plans import services
+from plans import status as rules
 from plans.models import Milestone, PlanItem, ProgressUpdate
 
 K = PlanItem.Kind
@@ -194,5 +195,5 @@ def _seed_action(*, code, parent, index, unit, manager, assignee, corporate, tod
             date = min(today, start + datetime.timedelta(days=14 * (number + 1)))
             ProgressUpdate.objects.create(
                 action=action, author=assignee, date=date, progress=round(progress * (number + 1) / updates),
-                status=scenario[0] if number == updates - 1 else "in_progress",
+                status=ends if ends and number == updates - 1 else rules.IN_PROGRESS,
                 note=f"Update {number + 1}: {['on track', 'waiting on a partner', 'resources agreed'][number]}.")

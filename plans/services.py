@@ -20,6 +20,8 @@ from plans import status as rules
 from plans.models import Milestone, PlanItem, PlanSettings, ProgressUpdate
 
 DERIVED_FIELDS = ("progress", "status", "attention")
+# Objectives fed by their supporters may need another pass; support chains are short.
+MAX_PASSES = 5
 
 
 class ConcurrentEditError(ValidationError):
@@ -38,35 +40,48 @@ class Derived:
 
 
 def _derive(item: PlanItem, *, milestones: list[tuple[int, bool]], children: list[tuple[int, int, str, str]],
-            on: datetime.date, tolerance: int) -> Derived:
+            supporters: list[tuple[int, int, str, str]] = (), on: datetime.date, tolerance: int) -> Derived:
     """Progress, status and attention flag of ITEM from its milestones and active children.
 
     Milestones and children are weighted parts of the same whole (a promoted milestone becomes a
-    child with the same weight), so an item with either takes its progress from them; an item with
-    neither keeps its own progress (the latest update)."""
+    child with the same weight), so an item with either takes its progress from them. An
+    objective, plan or strategy with neither takes it from the items in other plans that support
+    it (the golden thread: a corporate objective moves as the plans serving it move). Anything
+    else keeps its own progress (an action's latest update)."""
     parts = [(100 if done else 0, weight, "") for weight, done in milestones]
     parts += [(progress, weight, status) for progress, weight, status, _ in children]
+    below = list(children)
+    if not parts and item.kind != PlanItem.Kind.ACTION and supporters:
+        parts = [(progress, weight, status) for progress, weight, status, _ in supporters]
+        below = list(supporters)
     rolled = rules.rolled_up_progress(parts)
     progress = item.progress if rolled is None else rolled
     status = rules.action_status(
         progress=progress, start=item.start_date, due=item.due_date, completed=item.completed_date,
         cancelled=item.cancelled_date, started=item.actual_start is not None, today=on, tolerance=tolerance,
     )
-    attention = rules.attention_flag([s for _, _, s, _ in children] + [a for *_, a in children])
+    attention = rules.attention_flag([s for _, _, s, _ in below] + [a for *_, a in below])
     return Derived(progress, status, attention)
 
 
-def _parts_of(item: PlanItem) -> tuple[list, list]:
-    milestones = [(m.weight, m.completed_on is not None) for m in item.milestones.all()] if item.pk else []
-    children = list(
-        PlanItem.objects.filter(parent_id=item.pk, active=True).values_list("progress", "weight", "status", "attention")
-    ) if item.pk else []
-    return milestones, children
+PART_FIELDS = ("progress", "weight", "status", "attention")
+
+
+def _parts_of(item: PlanItem) -> tuple[list, list, list]:
+    if not item.pk:
+        return [], [], []
+    milestones = [(m.weight, m.completed_on is not None) for m in item.milestones.all()]
+    children = list(PlanItem.objects.filter(parent_id=item.pk, active=True).values_list(*PART_FIELDS))
+    supporters = []
+    if not milestones and not children and item.kind != PlanItem.Kind.ACTION:
+        supporters = list(item.supported_by.filter(active=True).values_list(*PART_FIELDS))
+    return milestones, children, supporters
 
 
 def _apply_derived(item: PlanItem, *, on: datetime.date, tolerance: int) -> bool:
-    milestones, children = _parts_of(item)
-    derived = _derive(item, milestones=milestones, children=children, on=on, tolerance=tolerance)
+    milestones, children, supporters = _parts_of(item)
+    derived = _derive(item, milestones=milestones, children=children, supporters=supporters, on=on,
+                      tolerance=tolerance)
     changed = False
     for name in DERIVED_FIELDS:
         if getattr(item, name) != getattr(derived, name):
@@ -75,19 +90,29 @@ def _apply_derived(item: PlanItem, *, on: datetime.date, tolerance: int) -> bool
     return changed
 
 
-def refresh_chain(*, item: PlanItem | None, on: datetime.date | None = None, tolerance: int | None = None) -> None:
-    """Recompute the derived values of ITEM (saved without an audit row) and of its ancestors.
+def refresh_chain(*, item: PlanItem | None, on: datetime.date | None = None, tolerance: int | None = None,
+                  _seen: set | None = None) -> None:
+    """Recompute the derived values of ITEM and its ancestors, then of the objectives they
+    support (and their ancestors), since those take their progress from their supporters.
 
-    Side effects: UPDATE of progress/status/attention on ITEM and each ancestor whose values change."""
+    Side effects: UPDATE of progress/status/attention on each of those items whose values change
+    (no audit rows: the values are derived)."""
     if item is None:
         return
     on = on or today()
     tolerance = PlanSettings.load().check_progress_tolerance if tolerance is None else tolerance
+    seen = set() if _seen is None else _seen
     item.refresh_from_db()
     chain = [item, *reversed(list(item.get_ancestors()))]
     for node in chain:
+        seen.add(node.pk)
         if _apply_derived(node, on=on, tolerance=tolerance):
             PlanItem.objects.filter(pk=node.pk).update(**{name: getattr(node, name) for name in DERIVED_FIELDS})
+    supported = PlanItem.objects.filter(supported_by__in=[node.pk for node in chain], active=True).exclude(
+        kind=PlanItem.Kind.ACTION).exclude(pk__in=seen).distinct()
+    for target in supported:
+        if target.pk not in seen:
+            refresh_chain(item=target, on=on, tolerance=tolerance, _seen=seen)
 
 
 def _claim_version(item: PlanItem, expected_version: int | None) -> None:
@@ -112,8 +137,9 @@ def save_item(*, item: PlanItem, expected_version: int | None = None, supports=N
     For an existing item, EXPECTED_VERSION is the version the editor loaded: if someone saved in
     between, ConcurrentEditError is raised and nothing is written. SUPPORTS (optional) replaces the
     objectives the item supports.
-    Side effects: one history row for ITEM; version bumped; derived values of ITEM and its
-    ancestors refreshed (and of the old parent's chain when the parent changed)."""
+    Side effects: one history row for ITEM; version bumped; derived values of ITEM, its ancestors
+    and the objectives it supports (or stopped supporting) refreshed, and of the old parent's
+    chain when the parent changed."""
     item.full_clean(exclude=["version"])
     if item.parent_id:
         # MPTT places the node from the parent's tree numbers, which other saves may have shifted.
@@ -123,11 +149,15 @@ def save_item(*, item: PlanItem, expected_version: int | None = None, supports=N
         old_parent_id = PlanItem.objects.filter(pk=item.pk).values_list("parent_id", flat=True).first()
         _claim_version(item, expected_version)
     item.save()
+    dropped = []
     if supports is not None:
+        dropped = list(item.supports.exclude(pk__in=[other.pk for other in supports]))
         item.supports.set(supports)
     if old_parent_id and old_parent_id != item.parent_id:
         refresh_chain(item=PlanItem.objects.get(pk=old_parent_id))
     refresh_chain(item=item)
+    for objective in dropped:
+        refresh_chain(item=objective)
     return item
 
 
@@ -150,15 +180,15 @@ def set_archived(*, item: PlanItem, archived: bool, expected_version: int | None
     """Archive (or restore) ITEM and everything below it. Returns how many items changed.
 
     Side effects: a history row for every item whose active flag changes; ITEM's version bumped;
-    derived values of the parent chain refreshed (archived items drop out of roll-ups)."""
+    derived values of its chain and of the objectives it supports refreshed (archived items drop
+    out of roll-ups; what items deeper in the subtree support is caught by the daily refresh)."""
     _claim_version(item, expected_version)
     subtree = list(PlanItem.objects.under(item).filter(active=archived))
     for node in subtree:
         node.active = not archived
     if subtree:
         bulk_update_with_history(subtree, PlanItem, ["active"])
-    if item.parent_id:
-        refresh_chain(item=item.parent)
+    refresh_chain(item=item)
     return len(subtree)
 
 
@@ -176,7 +206,7 @@ def post_progress(*, action: PlanItem, author, progress: int, outcome: str, note
     on = on or today()
     if not 0 <= progress <= 100:
         raise ValidationError({"progress": f"Progress must be between 0 and 100 (you gave {progress})."})
-    milestones, children = _parts_of(action)
+    milestones, children, _ = _parts_of(action)
     derived_elsewhere = bool(milestones or children)
     action.refresh_from_db()
     if not derived_elsewhere:
@@ -269,7 +299,8 @@ def refresh_statuses(*, on: datetime.date | None = None) -> int:
     """Recompute progress, status and attention of every active plan item as of ON (daily job).
 
     Idempotent: running it twice on the same day changes nothing the second time. Works bottom-up
-    over the tree in memory (three queries to read), then writes only the rows that changed.
+    over the tree in memory (four queries to read), repeating while objectives fed by their
+    supporters still change (at most MAX_PASSES), then writes only the rows that changed.
     Side effects: UPDATE of progress/status/attention on changed rows (no audit rows: derived)."""
     on = on or today()
     tolerance = PlanSettings.load().check_progress_tolerance
@@ -278,19 +309,30 @@ def refresh_statuses(*, on: datetime.date | None = None) -> int:
             "action_id", "weight", "completed_on"):
         milestones_of[action_id].append((weight, completed_on is not None))
     items = list(PlanItem.objects.filter(active=True).only(
-        "id", "parent_id", "level", "progress", "weight", "status", "attention", "planned_start", "actual_start",
-        "due_date", "completed_date", "cancelled_date").order_by("-level"))
-    children_of = defaultdict(list)
-    changed = []
-    for item in items:  # deepest first, so children are final before their parent
-        derived = _derive(item, milestones=milestones_of.get(item.pk, []), children=children_of.get(item.pk, []),
-                          on=on, tolerance=tolerance)
-        if any(getattr(item, name) != getattr(derived, name) for name in DERIVED_FIELDS):
-            for name in DERIVED_FIELDS:
-                setattr(item, name, getattr(derived, name))
-            changed.append(item)
-        if item.parent_id:
-            children_of[item.parent_id].append((item.progress, item.weight, item.status, item.attention))
+        "id", "kind", "parent_id", "level", "progress", "weight", "status", "attention", "planned_start",
+        "actual_start", "due_date", "completed_date", "cancelled_date").order_by("-level"))
+    by_id = {item.pk: item for item in items}
+    supporters_of = defaultdict(list)
+    for source_id, target_id in PlanItem.supports.through.objects.values_list("from_planitem_id", "to_planitem_id"):
+        if source_id in by_id:
+            supporters_of[target_id].append(by_id[source_id])
+    changed: dict[int, PlanItem] = {}
+    for _ in range(MAX_PASSES):
+        children_of = defaultdict(list)
+        changed_this_pass = False
+        for item in items:  # deepest first, so children are final before their parent
+            supporters = [tuple(getattr(s, name) for name in PART_FIELDS) for s in supporters_of.get(item.pk, ())]
+            derived = _derive(item, milestones=milestones_of.get(item.pk, []), children=children_of.get(item.pk, []),
+                              supporters=supporters, on=on, tolerance=tolerance)
+            if any(getattr(item, name) != getattr(derived, name) for name in DERIVED_FIELDS):
+                for name in DERIVED_FIELDS:
+                    setattr(item, name, getattr(derived, name))
+                changed[item.pk] = item
+                changed_this_pass = True
+            if item.parent_id:
+                children_of[item.parent_id].append(tuple(getattr(item, name) for name in PART_FIELDS))
+        if not changed_this_pass:
+            break
     with transaction.atomic():
-        PlanItem.objects.bulk_update(changed, DERIVED_FIELDS, batch_size=500)
+        PlanItem.objects.bulk_update(list(changed.values()), DERIVED_FIELDS, batch_size=500)
     return len(changed)

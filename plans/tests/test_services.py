@@ -206,3 +206,20 @@ def test_refresh_task_runs_the_service(plans):
     PlanItem.objects.filter(pk=plans.action.pk).update(status=rules.CANCELLED)
     assert refresh_statuses.delay().get() >= 1
     assert fresh(plans.action).status != rules.CANCELLED
+
+
+def test_objective_without_children_takes_progress_from_the_items_supporting_it(plans, world):
+    plans.milestone.delete()
+    services.post_progress(action=plans.action, author=world.updater, progress=40, outcome=rules.IN_PROGRESS,
+                           note="", on=TODAY)
+    # H 1.1 supports CS 1, which has nothing below it
+    corporate = fresh(plans.corporate_objective)
+    assert corporate.progress == 40
+    second = item("P 1.2", parent=plans.objective, unit=world.other_directorate, weight=3, progress=80)
+    services.save_item(item=second, supports=[corporate])
+    assert fresh(corporate).progress == 70  # (40 * 1 + 80 * 3) / 4
+    services.save_item(item=fresh(second), supports=[])
+    assert fresh(corporate).progress == 40
+    PlanItem.objects.filter(pk=corporate.pk).update(progress=0)
+    services.refresh_statuses(on=TODAY)
+    assert fresh(corporate).progress == 40

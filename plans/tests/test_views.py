@@ -307,3 +307,16 @@ def test_an_objective_cannot_be_created_at_the_top(world, client_for):
     assert response.status_code == 200
     assert response.context["form"].errors == {"kind": ["An objective cannot sit at the top."]}
     assert not PlanItem.objects.exists()
+
+
+def test_explore_from_here_query_count_does_not_grow_with_rows(plans, world, client_for):
+    client = client_for(world.manager)
+    PlanItem.objects.filter(pk=plans.other_action.pk).delete()
+    url = reverse("plan-tree")
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get(url, {"root": plans.objective.pk}).context["nodes"]) == 1
+    for number in range(2, 51):
+        item(f"H 1.{number:02d}", parent=plans.objective, unit=world.team, assigned_to=world.updater)
+    with CaptureQueriesContext(connection) as fifty:
+        assert len(client.get(url, {"root": plans.objective.pk}).context["nodes"]) == 50
+    assert len(one) == len(fifty)
