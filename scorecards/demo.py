@@ -143,6 +143,8 @@ def _issue_corporate_editions(corporate: Scorecard, admin, updater) -> None:
                                               indicator__formula="")
                    .select_related("indicator").order_by("indicator__code").first())
     if measurement is not None:
+        if measurement.approved_at is not None:
+            indicator_services.reopen(measurement=measurement, user=admin)
         step = Decimal("-0.5") if measurement.value >= 1 else Decimal("0.5")
         indicator_services.measurement_update(
             indicator=measurement.indicator, period=older, value=measurement.value + step, user=updater,
