@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 
 from plans.models import PlanItem, _a
 from plans.services import refresh_chain
@@ -299,12 +300,21 @@ def export_csv(items) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def _text_cell(sheet, value):
+    """Text that starts with "=" stays text: openpyxl would otherwise write it as a formula."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 def export_xlsx(items) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Plan items")
     sheet.append(EXPORT_COLUMNS)
     for item in items:
-        sheet.append(_export_row(item))
+        sheet.append([_text_cell(sheet, value) for value in _export_row(item)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

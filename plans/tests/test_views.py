@@ -320,3 +320,24 @@ def test_explore_from_here_query_count_does_not_grow_with_rows(plans, world, cli
     with CaptureQueriesContext(connection) as fifty:
         assert len(client.get(url, {"root": plans.objective.pk}).context["nodes"]) == 50
     assert len(one) == len(fifty)
+
+
+def test_xlsx_export_keeps_text_that_looks_like_a_formula_as_text(plans, world, client_for):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    PlanItem.objects.filter(pk=plans.action.pk).update(title="=1+1")
+    response = client_for(world.admin).get(reverse("plan-export"), {"root": plans.objective.pk, "format": "xlsx"})
+    sheet = load_workbook(BytesIO(response.content)).active
+    titles = {row[0].value: row[3] for row in sheet.iter_rows(min_row=2)}
+    assert (titles["H 1.1"].value, titles["H 1.1"].data_type) == ("=1+1", "s")
+
+
+def test_plan_item_history_lists_the_edit(plans, world, client_for):
+    client = client_for(world.manager)
+    client.post(reverse("planitem-edit", kwargs={"pk": plans.action.pk}),
+                _edit_payload(plans.action, world, "Renamed in test", 1))
+    response = client.get(reverse("history", kwargs={"model_label": "plans.planitem", "pk": plans.action.pk}))
+    assert response.status_code == 200
+    assert "Renamed in test" in response.content.decode()
