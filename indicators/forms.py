@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 
 from indicators import services
 from indicators.models import Indicator, Tag
@@ -26,10 +27,8 @@ def _unit_label(unit):
 
 class IndicatorFilterForm(forms.Form):
     q = forms.CharField(label="Code or title", required=False, max_length=100)
-    unit = forms.ModelChoiceField(label="Organisation unit", required=False, queryset=OrgUnit.objects.none(),
-                                  empty_label="Any unit")
-    owner = forms.ModelChoiceField(label="Managed by", required=False, queryset=User.objects.none(),
-                                   empty_label="Anyone")
+    unit = forms.TypedChoiceField(label="Organisation unit", required=False, coerce=int, empty_value=None)
+    owner = forms.TypedChoiceField(label="Managed by", required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"),
                                                                         *Indicator.Status.choices])
     frequency = forms.ChoiceField(label="Frequency", required=False,
@@ -44,10 +43,14 @@ class IndicatorFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrgUnit.objects.visible_to(user).order_by("tree_id", "lft")
-        self.fields["unit"].label_from_instance = _unit_label
-        self.fields["owner"].queryset = User.objects.visible_to(user).filter(
-            owned_indicators__isnull=False).distinct().order_by("name")
+        # Plain (value, label) pairs: a landlord has hundreds of units and owners, and model
+        # instances for each option would cost more than the page of PIs itself.
+        self.user = user
+        self.fields["unit"].choices = [("", "Any unit")] + [
+            (pk, f"{'— ' * level}{name}") for pk, name, level in
+            OrgUnit.objects.visible_to(user).order_by("tree_id", "lft").values_list("pk", "name", "level")]
+        owners = User.objects.visible_to(user).filter(Exists(Indicator.objects.filter(owner=OuterRef("pk"))))
+        self.fields["owner"].choices = [("", "Anyone")] + list(owners.order_by("name").values_list("pk", "name"))
 
     def clean_sort(self):
         return self.cleaned_data["sort"] if self.cleaned_data["sort"] in SORTS else "code"
@@ -57,9 +60,10 @@ class IndicatorFilterForm(forms.Form):
         if data.get("q"):
             queryset = queryset.search(data["q"])
         if data.get("unit"):
-            queryset = queryset.in_unit(data["unit"])
+            unit = OrgUnit.objects.visible_to(self.user).filter(pk=data["unit"]).first()
+            queryset = queryset.in_unit(unit) if unit else queryset.none()
         if data.get("owner"):
-            queryset = queryset.filter(owner=data["owner"])
+            queryset = queryset.filter(owner_id=data["owner"])
         if data.get("status"):
             queryset = queryset.filter(latest_status=data["status"])
         if data.get("frequency"):

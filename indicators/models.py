@@ -131,6 +131,7 @@ class Indicator(models.Model):
             models.Index(fields=["updater", "active"]),
             models.Index(fields=["owner", "active"]),
             models.Index(fields=["latest_period"]),
+            models.Index(fields=["latest_status", "code"]),
         ]
 
     def __str__(self):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -395,16 +395,14 @@ LATEST_FIELDS = ["latest_period", "latest_value", "latest_target", "latest_statu
                  "short_trend", "long_trend"]
 
 
-def latest_fields(indicator: Indicator, rows: Sequence[tuple]) -> dict:
-    """The denormalised fields from ROWS = (period, value, target, status, entered_at) with a
-    value, newest first. Long trend compares with the mean of the year of periods before the latest."""
-    if not rows:
+def latest_fields(indicator: Indicator, latest: tuple | None, previous, previous_year: Sequence) -> dict:
+    """The denormalised fields given LATEST = (period, value, target, status, entered_at) of the
+    newest measurement with a value, the PREVIOUS period's value and the values of the year of
+    periods before the latest (for the long trend)."""
+    if latest is None:
         return {"latest_period": None, "latest_value": None, "latest_target": None,
                 "latest_status": rules.UNKNOWN, "latest_updated_at": None, "short_trend": "", "long_trend": ""}
-    period, value, target, status, entered_at = rows[0]
-    previous = rows[1][1] if len(rows) > 1 and rows[1][0] == periods.add_months(period, -indicator.step()) else None
-    year_ago = periods.add_months(period, -12)
-    previous_year = [row[1] for row in rows[1:] if row[0] >= year_ago]
+    period, value, target, status, entered_at = latest
     return {
         "latest_period": period,
         "latest_value": value,
@@ -416,30 +414,97 @@ def latest_fields(indicator: Indicator, rows: Sequence[tuple]) -> dict:
     }
 
 
-def refresh_latest(*, indicator_ids: Iterable[int], chunk: int = 2000) -> int:
+def refresh_latest(*, indicator_ids: Iterable[int], chunk: int = 5000) -> int:
     """Recompute the latest-value fields of the given PIs from their measurements.
 
     Side effects: Indicator rows updated in bulk (these fields are derived, so no history row)."""
     ids = sorted(set(indicator_ids))
-    updated = 0
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
-        indicators = Indicator.objects.in_bulk(part)
-        latest = dict(Measurement.objects.filter(indicator_id__in=part, value__isnull=False)
-                      .values("indicator_id").annotate(last=Max("period")).values_list("indicator_id", "last"))
-        rows = defaultdict(list)
-        if latest:
-            since = periods.add_months(min(latest.values()), -12)
-            for indicator_id, *row in (Measurement.objects
-                                       .filter(indicator_id__in=list(latest), value__isnull=False, period__gte=since)
-                                       .order_by("indicator_id", "-period")
-                                       .values_list("indicator_id", "period", "value", "target", "status",
-                                                    "entered_at")):
-                if row[0] >= periods.add_months(latest[indicator_id], -12):
-                    rows[indicator_id].append(tuple(row))
-        for indicator in indicators.values():
-            for name, value in latest_fields(indicator, rows.get(indicator.pk, [])).items():
-                setattr(indicator, name, value)
-        Indicator.objects.bulk_update(indicators.values(), LATEST_FIELDS, batch_size=1000)
-        updated += len(indicators)
-    return updated
+        indicators = Indicator.objects.only("pk", "polarity", "frequency").in_bulk(part)
+        reader = _latest_postgresql if connection.vendor == "postgresql" else _latest_generic
+        _write_latest(reader(indicators))
+    return len(ids)
+
+
+def _latest_generic(indicators: dict[int, Indicator]) -> dict[int, dict]:
+    latest = dict(Measurement.objects.filter(indicator_id__in=list(indicators), value__isnull=False)
+                  .values("indicator_id").annotate(last=Max("period")).values_list("indicator_id", "last"))
+    rows = defaultdict(list)
+    if latest:
+        since = periods.add_months(min(latest.values()), -12)
+        for indicator_id, *row in (Measurement.objects
+                                   .filter(indicator_id__in=list(latest), value__isnull=False, period__gte=since)
+                                   .order_by("indicator_id", "-period")
+                                   .values_list("indicator_id", "period", "value", "target", "status", "entered_at")):
+            if row[0] >= periods.add_months(latest[indicator_id], -12):
+                rows[indicator_id].append(tuple(row))
+    fresh = {}
+    for pk, indicator in indicators.items():
+        found = rows.get(pk, [])
+        if not found:
+            fresh[pk] = latest_fields(indicator, None, None, [])
+            continue
+        newest = found[0]
+        previous_period = periods.add_months(newest[0], -indicator.step())
+        previous = next((row[1] for row in found[1:] if row[0] == previous_period), None)
+        fresh[pk] = latest_fields(indicator, newest, previous, [row[1] for row in found[1:]])
+    return fresh
+
+
+def _latest_postgresql(indicators: dict[int, Indicator]) -> dict[int, dict]:
+    """Two indexed queries for any number of PIs: the newest row of each (DISTINCT ON), then the
+    previous period's value and the mean of the year before it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT ON (indicator_id) indicator_id, period, value, target, status, entered_at "
+            "FROM indicators_measurement WHERE indicator_id = ANY(%s) AND value IS NOT NULL "
+            "ORDER BY indicator_id, period DESC", [list(indicators)])
+        newest = {row[0]: row[1:] for row in cursor.fetchall()}
+        context = {}
+        if newest:
+            pks = list(newest)
+            cursor.execute(
+                "SELECT u.id, (SELECT m.value FROM indicators_measurement m WHERE m.indicator_id = u.id "
+                "AND m.period = u.prev), "
+                "(SELECT avg(m.value) FROM indicators_measurement m WHERE m.indicator_id = u.id "
+                "AND m.period >= u.year_ago AND m.period < u.latest AND m.value IS NOT NULL) "
+                "FROM unnest(%s::int[], %s::date[], %s::date[], %s::date[]) AS u(id, prev, year_ago, latest)",
+                [pks,
+                 [periods.add_months(newest[pk][0], -indicators[pk].step()) for pk in pks],
+                 [periods.add_months(newest[pk][0], -12) for pk in pks],
+                 [newest[pk][0] for pk in pks]])
+            context = {row[0]: row[1:] for row in cursor.fetchall()}
+    fresh = {}
+    for pk, indicator in indicators.items():
+        if pk not in newest:
+            fresh[pk] = latest_fields(indicator, None, None, [])
+            continue
+        previous, year_mean = context[pk]
+        fresh[pk] = latest_fields(indicator, newest[pk], previous, [] if year_mean is None else [year_mean])
+    return fresh
+
+
+def _write_latest(fresh: dict[int, dict]) -> None:
+    """Store the latest-value fields: one UPDATE ... FROM unnest() on PostgreSQL (bulk_update's
+    CASE expressions grow quadratically with the batch), bulk_update elsewhere."""
+    if not fresh:
+        return
+    if connection.vendor == "postgresql":
+        pks = list(fresh)
+        columns = [[fresh[pk][name] for pk in pks] for name in LATEST_FIELDS]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE indicators_indicator AS ind SET latest_period = u.lp, latest_value = u.lv, "
+                "latest_target = u.lt, latest_status = u.ls, latest_updated_at = u.lu, short_trend = u.st, "
+                "long_trend = u.lg FROM unnest(%s::int[], %s::date[], %s::numeric[], %s::numeric[], %s::text[], "
+                "%s::timestamptz[], %s::text[], %s::text[]) AS u(id, lp, lv, lt, ls, lu, st, lg) WHERE ind.id = u.id",
+                [pks, *columns])
+        return
+    objs = []
+    for pk, values in fresh.items():
+        obj = Indicator(pk=pk)
+        for name, value in values.items():
+            setattr(obj, name, value)
+        objs.append(obj)
+    Indicator.objects.bulk_update(objs, LATEST_FIELDS, batch_size=500)
