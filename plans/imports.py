@@ -174,6 +174,11 @@ def plan_import(rows: list[tuple[int, dict]], user) -> tuple[ImportResult, list[
             where = f"under {_a(parent_kind)}" if parent_kind else "at the top (parent_code is blank)"
             error(number, f"{_a(kind)} cannot sit {where}")
             continue
+        if change == "change" and item.kind != kind:
+            item.kind = kind
+            if conflict := item.children_kind_conflict():
+                error(number, f"kind: {conflict}")
+                continue
         try:
             item.kind = kind
             item.title = values["title"]

@@ -152,6 +152,17 @@ class PlanItem(MPTTModel):
     def expected_progress(self, today: datetime.date) -> float | None:
         return rules.expected_progress(start=self.start_date, due=self.due_date, today=today)
 
+    def children_kind_conflict(self) -> str | None:
+        """Why this item's kind does not suit the items already below it (None when it does)."""
+        if not self.pk:
+            return None
+        for child_kind in PlanItem.objects.filter(parent_id=self.pk).values_list("kind", flat=True).distinct():
+            if self.kind not in self.ALLOWED_PARENTS[child_kind]:
+                label = self.Kind(child_kind).label
+                return (f"{_a(label).capitalize()} sits below {self.code}, and {_a(label)} cannot sit under "
+                        f"{_a(self.get_kind_display())}.")
+        return None
+
     def clean(self):
         errors = {}
         parent_kind = self.parent.kind if self.parent_id else None
@@ -162,6 +173,8 @@ class PlanItem(MPTTModel):
             errors["kind"] = f"{_a(self.get_kind_display()).capitalize()} cannot sit {where}."
         elif self.pk and self.parent_id and (self.parent_id == self.pk or self.parent.is_descendant_of(self)):
             errors["parent"] = "An item cannot be moved under itself or one of its own items."
+        if "kind" not in errors and (conflict := self.children_kind_conflict()):
+            errors["kind"] = conflict
         if self.planned_start and self.due_date and self.due_date < self.planned_start:
             errors["due_date"] = "The due date cannot be before the planned start."
         if self.actual_start and self.completed_date and self.completed_date < self.actual_start:

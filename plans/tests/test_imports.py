@@ -133,3 +133,9 @@ def test_a_file_without_the_required_columns_is_refused(plans, world, client_for
     upload = SimpleUploadedFile("plan.csv", b"name,parent\nx,y\n")
     response = client_for(world.manager).post(reverse("plan-import"), {"file": upload, "dry_run": "1"})
     assert response.context["file_error"] == "Row 1: the header lacks the column(s) code, kind, title, parent_code."
+
+
+def test_import_changing_kind_so_the_children_no_longer_fit_is_a_row_error(plans, world):
+    errors = _errors_and_nothing_saved(world, "H 1,,strategy,Reduce arrears,alpha-housing,,,,,\n")
+    assert errors == [(2, "kind: An action sits below H 1, and an action cannot sit under a strategy.")]
+    assert PlanItem.objects.get(code="H 1").kind == PlanItem.Kind.OBJECTIVE

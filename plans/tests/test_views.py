@@ -341,3 +341,13 @@ def test_plan_item_history_lists_the_edit(plans, world, client_for):
     response = client.get(reverse("history", kwargs={"model_label": "plans.planitem", "pk": plans.action.pk}))
     assert response.status_code == 200
     assert "Renamed in test" in response.content.decode()
+
+
+def test_changing_kind_so_the_children_no_longer_fit_is_refused(plans, world, client_for):
+    item("H 1.A", kind=PlanItem.Kind.OBJECTIVE, parent=plans.objective, unit=world.directorate)
+    payload = {"kind": "action", "code": "H 1", "title": "Reduce arrears", "org_unit": world.directorate.pk,
+               "weight": 1, "priority": "medium", "version": 1}
+    response = client_for(world.manager).post(reverse("planitem-edit", kwargs={"pk": plans.objective.pk}), payload)
+    assert response.context["form"].errors == {
+        "kind": ["An objective sits below H 1, and an objective cannot sit under an action."]}
+    assert fresh(plans.objective).kind == PlanItem.Kind.OBJECTIVE
