@@ -223,3 +223,18 @@ def test_objective_without_children_takes_progress_from_the_items_supporting_it(
     PlanItem.objects.filter(pk=corporate.pk).update(progress=0)
     services.refresh_statuses(on=TODAY)
     assert fresh(corporate).progress == 40
+
+
+def test_refresh_command_reports_how_many_items_changed(plans):
+    import io
+
+    from django.core.management import call_command
+
+    plans.milestone.delete()
+    out = io.StringIO()
+    call_command("refresh_plan_statuses", "--date", "2026-04-01", stdout=out)
+    assert fresh(plans.action).status == rules.OVERDUE
+    out2 = io.StringIO()
+    call_command("refresh_plan_statuses", "--date", "2026-04-01", stdout=out2)
+    assert out2.getvalue() == "0 plan items changed.\n"
+    assert out.getvalue() != out2.getvalue()
