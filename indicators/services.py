@@ -219,16 +219,42 @@ def save_values(*, entries: Sequence[ValueInput], user, require_red_commentary: 
     if to_create:
         bulk_create_with_history(to_create, Measurement, default_user=user, default_date=now)
     if to_update:
-        bulk_update_with_history(
-            to_update, Measurement,
-            ["value", "target", "status", "commentary", "cause", "action_taken", "recovery_date",
-             "data_quality_note", "calculation_error", "entered_by", "entered_at", "version"],
-            default_user=user, default_date=now)
+        _update_entered(to_update)
+        Measurement.history.bulk_history_create(to_update, update=True, default_user=user, default_date=now)
     touched = {entry.indicator.pk for entry in entries}
     touched |= recalculate_dependants(codes={entry.indicator.code for entry in entries}, periods=wanted_periods,
                                       user=user)
     refresh_latest(indicator_ids=touched)
     return to_create + to_update
+
+
+ENTERED_FIELDS = ["value", "target", "status", "commentary", "cause", "action_taken", "recovery_date",
+                  "data_quality_note", "calculation_error", "entered_by", "entered_at", "version"]
+
+
+def _update_entered(measurements: list[Measurement]) -> None:
+    """Write the entered fields of MEASUREMENTS: one UPDATE ... FROM unnest() on PostgreSQL
+    (bulk_update's CASE expressions cost ~2 ms a row to build), bulk_update elsewhere."""
+    if connection.vendor != "postgresql":
+        Measurement.objects.bulk_update(measurements, ENTERED_FIELDS, batch_size=500)
+        return
+    columns = [[m.pk for m in measurements], [m.value for m in measurements], [m.target for m in measurements],
+               [m.status for m in measurements], [m.commentary for m in measurements],
+               [m.cause for m in measurements], [m.action_taken for m in measurements],
+               [m.recovery_date for m in measurements], [m.data_quality_note for m in measurements],
+               [m.calculation_error for m in measurements], [m.entered_by_id for m in measurements],
+               [m.entered_at for m in measurements], [m.version for m in measurements]]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE indicators_measurement AS m SET value = u.value, target = u.target, status = u.status, "
+            "commentary = u.commentary, cause = u.cause, action_taken = u.action_taken, "
+            "recovery_date = u.recovery_date, data_quality_note = u.dq, calculation_error = u.ce, "
+            "entered_by_id = u.entered_by, entered_at = u.entered_at, version = u.version "
+            "FROM unnest(%s::int[], %s::numeric[], %s::numeric[], %s::text[], %s::text[], %s::text[], %s::text[], "
+            "%s::date[], %s::text[], %s::text[], %s::int[], %s::timestamptz[], %s::int[]) "
+            "AS u(id, value, target, status, commentary, cause, action_taken, recovery_date, dq, ce, entered_by, "
+            "entered_at, version) WHERE m.id = u.id",
+            columns)
 
 
 def measurement_update(*, indicator: Indicator, period: datetime.date, value: Decimal | None, user,

@@ -43,7 +43,11 @@ def indicator_list(request):
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return _export_list(indicators[:EXPORT_LIMIT], export)
-    page = Paginator(indicators, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Sort and page over narrow rows (ids), then load the page's 100 PIs with their joins: the
+    # database then never sorts 30,000 wide joined rows to show 100.
+    page = Paginator(indicators.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    found = _list_queryset(request.user).in_bulk(list(page.object_list))
+    page.object_list = [found[pk] for pk in page.object_list if pk in found]
     can_create = OrgUnit.objects.editable_by(request.user).exists()
     return render(request, "indicators/indicator_list.html", {"form": form, "page": page, "can_create": can_create})
 
