@@ -35,8 +35,12 @@ class PlanItemForm(forms.ModelForm):
             objectives = objectives.exclude(pk=self.instance.pk)
         self.fields["supports"].queryset = objectives.order_by("tree_id", "lft")
         self.fields["supports"].help_text = "Objectives in other plans this item serves (hold Ctrl to pick several)."
-        if not self.is_bound and self.instance.pk:
-            self.initial["version"] = self.instance.version
+        if self.instance.pk:
+            # the version the editor loaded; saving checks nobody saved in between
+            self.fields["version"].required = True
+            self.fields["version"].error_messages["required"] = "Reload the page: the form lost track of the version."
+            if not self.is_bound:
+                self.initial["version"] = self.instance.version
         if not self.instance.pk and parent is not None:
             self.initial.setdefault("org_unit", parent.org_unit_id)
             self.initial.setdefault("kind", PlanItem.Kind.ACTION if parent.kind in ("objective", "action")

@@ -351,3 +351,13 @@ def test_changing_kind_so_the_children_no_longer_fit_is_refused(plans, world, cl
     assert response.context["form"].errors == {
         "kind": ["An objective sits below H 1, and an objective cannot sit under an action."]}
     assert fresh(plans.objective).kind == PlanItem.Kind.OBJECTIVE
+
+
+def test_archiving_from_a_stale_page_is_refused(plans, world, client_for):
+    client = client_for(world.manager)
+    client.post(reverse("planitem-edit", kwargs={"pk": plans.action.pk}),
+                _edit_payload(plans.action, world, "Edited meanwhile", 1))
+    response = client.post(reverse("planitem-archive", kwargs={"pk": plans.action.pk}), {"version": 1},
+                           follow=True)
+    assert fresh(plans.action).active is True
+    assert any("changed by someone else" in str(message) for message in response.context["messages"])
