@@ -147,6 +147,7 @@ def _issue_corporate_editions(corporate: Scorecard, admin, updater) -> None:
             indicator_services.reopen(measurement=measurement, user=admin)
         step = Decimal("-0.5") if measurement.value >= 1 else Decimal("0.5")
         indicator_services.measurement_update(
-            indicator=measurement.indicator, period=older, value=measurement.value + step, user=updater,
+            indicator=measurement.indicator, period=older, value=measurement.value + step,
+            user=measurement.indicator.updater or updater,
             commentary="Corrected after month end: late postings were missing from the first report.")
     services.issue_edition(scorecard=corporate, period=latest, user=admin)

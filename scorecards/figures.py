@@ -1,8 +1,8 @@
 """The rows that snapshots, scorecards, editions and public pages show.
 
 `live_rows` turns a list of PIs into rows for a period in a fixed number of queries whatever the
-number of PIs: one window query fetches the last 13 measurements with a value of every PI (for the
-value, trends, year to date, the same period last year and the sparkline), one fetches benchmarks.
+number of PIs: one query fetches the values of the last 13 periods of every PI (for the value,
+trends, year to date, the same period last year and the sparkline), one fetches benchmarks.
 `edition_rows` turns frozen edition rows into the same shape, so templates serve both.
 """
 
@@ -11,8 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q
 
 from indicators import status as rules
 from indicators.models import Benchmark, Indicator, Measurement
@@ -20,6 +19,8 @@ from pmf import periods
 from scorecards import status as sc_rules
 
 SPAN = 13
+# What a row needs of a PI; pages of hundreds of PIs load only these (not the long texts).
+ROW_FIELDS = ("code", "title", "unit", "decimals", "polarity", "frequency", "ytd_rule", "latest_period", "org_unit_id")
 
 
 @dataclass
@@ -106,22 +107,31 @@ def _plain(value) -> str:
     return f"{value.normalize():f}" if isinstance(value, Decimal) else str(value)
 
 
-def recent_measurements(indicator_ids: list[int], period: datetime.date | None) -> dict[int, list[tuple]]:
-    """{indicator id: [(period, value, target, status, commentary, approved_at, id), ...] newest first},
-    at most 13 each, with a value, at or before PERIOD. One query."""
-    if not indicator_ids:
+def recent_measurements(indicators: list[Indicator], period: datetime.date | None) -> dict[int, list[tuple]]:
+    """{indicator id: [(period, value, target, status, commentary, approved_at, id), ...] newest first}:
+    the values of each PI's last 13 periods up to PERIOD (None: up to its latest value). One query.
+
+    Each PI's window ends at the earlier of PERIOD and its latest period with a value (denormalised
+    on the PI), so a PI that stopped reporting still shows its last figures. The windows are
+    ranges of the (indicator, period) index: no per-row query and no scan of older history."""
+    groups: dict[tuple[int, datetime.date], list[int]] = defaultdict(list)
+    for indicator in indicators:
+        end = indicator.latest_period
+        if end is None:
+            continue
+        if period is not None and period < end:
+            end = indicator.period_for(period)
+        groups[(indicator.step(), end)].append(indicator.pk)
+    if not groups:
         return {}
-    queryset = Measurement.objects.filter(indicator_id__in=indicator_ids, value__isnull=False)
-    if period is not None:
-        queryset = queryset.filter(period__lte=period)
-    queryset = (queryset.annotate(rank=Window(RowNumber(), partition_by=[F("indicator_id")],
-                                              order_by=F("period").desc()))
-                .filter(rank__lte=SPAN)
-                .order_by("indicator_id", "-period")
-                .values_list("indicator_id", "period", "value", "target", "status", "commentary", "approved_at",
-                             "id"))
+    window = Q(pk__in=[])
+    for (step, end), ids in groups.items():
+        window |= Q(indicator_id__in=ids, period__gte=periods.add_months(end, -step * (SPAN - 1)), period__lte=end)
     found: dict[int, list[tuple]] = defaultdict(list)
-    for indicator_id, *rest in queryset:
+    for indicator_id, *rest in (Measurement.objects.filter(window, value__isnull=False)
+                                .order_by("indicator_id", "-period")
+                                .values_list("indicator_id", "period", "value", "target", "status", "commentary",
+                                             "approved_at", "id")):
         found[indicator_id].append(tuple(rest))
     return found
 
@@ -169,7 +179,7 @@ def live_rows(indicators: list[Indicator], period: datetime.date | None, *,
               benchmarks: bool = True) -> dict[int, Row]:
     """Rows of INDICATORS for PERIOD (None: each PI's latest), keyed by indicator id. Two queries."""
     ids = [indicator.pk for indicator in indicators]
-    history = recent_measurements(ids, period)
+    history = recent_measurements(indicators, period)
     marks = latest_benchmarks(ids) if benchmarks else {}
     return {indicator.pk: row_for(indicator, history.get(indicator.pk, []), marks.get(indicator.pk))
             for indicator in indicators}

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from indicators.models import Indicator
 from pmf import periods
-from scorecards.figures import live_rows
+from scorecards.figures import ROW_FIELDS, live_rows
 from scorecards.models import (
     EditionRow,
     EditionSection,
@@ -42,8 +42,9 @@ def load_layout(scorecard: Scorecard) -> ScorecardLayout:
     """Sections and entries (with their PIs) in order. Two queries."""
     sections = list(scorecard.sections.order_by("order", "pk"))
     entries: dict[int, list] = {section.pk: [] for section in sections}
+    entry_fields = ("scorecard_id", "section_id", "indicator_id", "order", "signpost", "public", "plain_title")
     for entry in (ScorecardEntry.objects.filter(scorecard=scorecard).select_related("indicator")
-                  .order_by("order", "pk")):
+                  .only(*entry_fields, *(f"indicator__{name}" for name in ROW_FIELDS)).order_by("order", "pk")):
         entries[entry.section_id].append(entry)
     return ScorecardLayout(scorecard, [(section, entries[section.pk]) for section in sections])
 
@@ -215,7 +216,7 @@ def snapshot_indicators(snapshot: Snapshot, user) -> tuple[list[Indicator], int]
         selection |= filters
     chosen = Indicator.objects.filter(selection, active=True)
     seen = list(Indicator.objects.visible_to(user).filter(pk__in=chosen.values("pk"))
-                .select_related("org_unit").order_by("code"))
+                .select_related("org_unit").only(*ROW_FIELDS, "org_unit__name").order_by("code"))
     total = chosen.values("pk").distinct().count()
     return seen, total - len(seen)
 
