@@ -31,7 +31,7 @@ DEFINITION_COLUMNS = ["code", "title", "org_unit", "unit", "polarity", "frequenc
 DEFINITION_REQUIRED = {"code", "title", "org_unit", "unit", "polarity", "frequency"}
 
 MAX_REPORTED_ERRORS = 500
-BATCH = 20000
+BATCH = 50000
 
 
 @dataclass

@@ -230,7 +230,8 @@ def target_in_force(targets: list[TargetPeriod], period: datetime.date) -> Targe
 
 
 class Measurement(models.Model):
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
+    # No index of its own: the unique (indicator, period) constraint's index serves every lookup.
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements", db_index=False)
     period = models.DateField(help_text="First day of the month, quarter or financial year measured.")
     value = models.DecimalField(null=True, blank=True, **VALUE_FIELD)
     target = models.DecimalField(null=True, blank=True, **VALUE_FIELD)
@@ -258,7 +259,6 @@ class Measurement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "period"], name="measurement_unique_indicator_period"),
         ]
-        indexes = [models.Index(fields=["period", "status"])]
 
     def __str__(self):
         return f"{self.indicator.code} {self.period:%b %Y}"
