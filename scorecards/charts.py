@@ -26,7 +26,7 @@ def overview_figure(sections: list[dict]) -> dict:
                      "marker": {"color": COLOURS[status]}})
     return {"data": data, "layout": {"barmode": "stack", "height": 320, "margin": {"t": 20, "b": 60},
                                      "yaxis": {"title": {"text": "PIs"}, "dtick": 1}},
-            "config": {"displaylogo": False, "responsive": True}}
+            "config": {"displaylogo": False, "displayModeBar": False, "responsive": True}}
 
 
 def pi_figure(indicator, measurements: list) -> dict:
@@ -42,7 +42,7 @@ def pi_figure(indicator, measurements: list) -> dict:
              "line": {"color": "#444", "dash": "dash"}},
         ],
         "layout": {"height": 300, "margin": {"t": 20, "b": 60}, "legend": {"orientation": "h"}},
-        "config": {"displaylogo": False, "responsive": True},
+        "config": {"displaylogo": False, "displayModeBar": False, "responsive": True},
     }
 
 

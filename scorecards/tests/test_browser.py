@@ -30,3 +30,21 @@ def test_anonymous_visitor_reads_a_public_scorecard_that_passes_axe(browser, liv
         assert serious_violations(page) == []
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_manager_opens_a_pi_chart_on_demand_and_the_scorecard_passes_axe(browser, live_server, world):  # noqa: F811
+    from pmf.tests.test_browser import sign_in
+
+    indicator = make_indicator("REP01", world.team, owner=world.manager)
+    card = make_scorecard(world.directorate, [indicator], owner=world.manager, sections=("Process",))
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, live_server, "bob@example.org")
+    page.goto(f"{live_server.url}/scorecards/{card.pk}/?period=2025-09")
+    assert page.get_by_role("heading", level=1).inner_text() == "Housing scorecard, Sep 2025"
+    page.wait_for_selector("[data-figure='overview-figure'][data-drawn='1']")
+    page.get_by_role("button", name="Show chart of REP01").click()
+    page.wait_for_selector(f"[data-figure='chart-{indicator.pk}-data'][data-drawn='1'] .main-svg")
+    assert page.get_by_text("REP01 Indicator REP01: value and target").is_visible()
+    assert serious_violations(page) == []

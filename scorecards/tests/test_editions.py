@@ -2,6 +2,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicators import hooks
@@ -141,3 +143,28 @@ def test_monthly_job_waits_for_scorecard_day(card, monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda: TODAY)
     assert tasks.issue_due_editions() == 1
     assert list(ScorecardEdition.objects.values_list("period", flat=True)) == [PERIOD]
+
+
+def _edition_queries(world, client, count, slug):
+    from scorecards.models import Scorecard
+    from scorecards.tests.factories import make_indicator
+
+    indicators = [make_indicator(f"{slug}{index:03d}", world.team, months=14) for index in range(count)]
+    card = make_scorecard(world.directorate, indicators, owner=world.manager, sections=("A", "B"),
+                          publication=Scorecard.Publication.FULL, public_slug=slug, title=slug)
+    edition = issue(card)
+    Measurement.objects.filter(indicator=indicators[0], period=PERIOD).update(value=Decimal(1))  # a restatement
+    client.force_login(world.manager)
+    counts = []
+    for url in (reverse("edition-detail", kwargs={"pk": edition.pk}),
+                reverse("public-scorecard", kwargs={"slug": slug}),
+                reverse("public-data", kwargs={"slug": slug, "fmt": "json"})):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    return counts
+
+
+@pytest.mark.django_db
+def test_edition_and_public_pages_queries_do_not_grow_with_rows(world, client):
+    assert _edition_queries(world, client, 50, "many") == _edition_queries(world, client, 1, "one")

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from indicators.models import Benchmark, Indicator
 from scorecards.models import Scorecard, ScorecardEntry, ScorecardSection
-from scorecards.tests.factories import make_indicator, make_scorecard
+from scorecards.tests.factories import PERIOD, make_indicator, make_scorecard
 
 
 def arrange(client, card, **data):
@@ -168,3 +168,17 @@ def test_my_work_shows_my_snapshot_counts(world, pis, client_for):
     html = response.content.decode()
     assert "My snapshot" in html and 'href="/scorecards/snapshots/mine/"' in html
     assert '<span class="status status--green">On target</span> <strong>2</strong>' in html
+
+
+def test_year_to_date_of_a_calculated_pi_is_the_ratio_of_the_sums(world):
+    from scorecards.figures import live_rows
+
+    numerator = make_indicator("ARRN", world.team, months=6, start_value=10, polarity="data")
+    denominator = make_indicator("ARRD", world.team, months=6, start_value=200, polarity="data")
+    ratio = make_indicator("ARR", world.team, months=6, start_value=5, ytd_rule="ratio",
+                           formula="ARRN / ARRD * 100")
+    rows = live_rows([ratio, numerator], PERIOD)
+    # Apr-Sep 2025: numerators 10..15 (sum 75) over denominators 200..205 (sum 1215).
+    assert rows[ratio.pk].ytd_text == "6.2%"
+    assert rows[numerator.pk].ytd_text == "12.5%"  # its own rule: the mean of 10..15
+    assert denominator.pk not in rows
