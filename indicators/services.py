@@ -177,6 +177,8 @@ def save_values(*, entries: Sequence[ValueInput], user, require_red_commentary: 
             check_range(indicator, entry.value)
         except ValidationError as exc:
             row_errors.update({name: " ".join(messages) for name, messages in exc.message_dict.items()})
+        if indicator.is_calculated:
+            row_errors["value"] = f"{indicator.code} is calculated from its formula; enter its inputs instead."
         measurement = existing.get((indicator.pk, entry.period))
         if measurement is not None and entry.version is not None and measurement.version != entry.version:
             raise ConflictError(measurement)
@@ -534,3 +536,45 @@ def _write_latest(fresh: dict[int, dict]) -> None:
             setattr(obj, name, value)
         objs.append(obj)
     Indicator.objects.bulk_update(objs, LATEST_FIELDS, batch_size=500)
+
+
+# Year-to-date and quarter values ------------------------------------------------------------
+
+@dataclass
+class PeriodSummary:
+    label: str
+    value: Decimal | None
+    periods: int
+
+
+def summaries(indicator: Indicator, *, as_of: datetime.date) -> list[PeriodSummary]:
+    """The quarter-to-date and year-to-date values of a monthly or quarterly PI up to AS_OF,
+    aggregated by the PI's year-to-date rule (ratio of sums adds up the formula's inputs)."""
+    if indicator.frequency == Indicator.Frequency.ANNUAL:
+        return []
+    year_start = periods.financial_year_start(as_of)
+    rows = dict(indicator.measurements.filter(period__gte=year_start, period__lte=as_of)
+                .values_list("period", "value"))
+    spans = [(f"Year to date {periods.fy_label(as_of)}", year_start)]
+    if indicator.frequency == Indicator.Frequency.MONTHLY:
+        spans.insert(0, (f"Quarter to date {periods.quarter_label(as_of)}", periods.quarter_start(as_of)))
+    numerators = denominators = {}
+    if indicator.ytd_rule == Indicator.YtdRule.RATIO and indicator.formula:
+        used = [node for node in formulas.codes_in(indicator.formula)]
+        ordered = sorted(used, key=indicator.formula.index)
+        if len(ordered) == 2:
+            inputs = defaultdict(dict)
+            for code, period, value in Measurement.objects.filter(
+                    indicator__code__in=ordered, period__gte=year_start, period__lte=as_of).values_list(
+                    "indicator__code", "period", "value"):
+                inputs[code][period] = value
+            numerators, denominators = inputs[ordered[0]], inputs[ordered[1]]
+    found = []
+    for label, start in spans:
+        chosen = sorted(period for period in rows if period >= start)
+        value = rules.aggregate([rows[p] for p in chosen], indicator.ytd_rule,
+                                numerators=[numerators.get(p) for p in chosen],
+                                denominators=[denominators.get(p) for p in chosen]) \
+            if indicator.ytd_rule != Indicator.YtdRule.RATIO or numerators else None
+        found.append(PeriodSummary(label=label, value=value, periods=len(chosen)))
+    return found

@@ -103,6 +103,7 @@ def indicator_detail(request, pk):
         "can_approve": can_approve,
         "is_admin": is_admin(request.user),
         "actions": actions,
+        "summaries": services.summaries(indicator, as_of=indicator.latest_period) if indicator.latest_period else [],
         "target_form": TargetForm(indicator=indicator, initial={
             "tolerance_kind": indicator.tolerance_kind, "tolerance": indicator.tolerance,
             "effective_from": indicator.period_for(timezone.localdate())}),

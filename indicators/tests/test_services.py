@@ -224,3 +224,34 @@ def test_short_trend_needs_the_immediately_previous_period(world):
     services.refresh_latest(indicator_ids=[indicator.pk])
     indicator.refresh_from_db()
     assert (indicator.short_trend, indicator.long_trend) == ("", "improving")
+
+
+def test_values_of_calculated_pis_cannot_be_typed_in(world):
+    _, _, pct = _calculated(world)
+    with pytest.raises(services.EntriesInvalid) as caught:
+        services.measurement_update(indicator=pct, period=JAN, value=D("2"), user=world.manager)
+    assert caught.value.errors == {"ARR_PCT Jan 2025": {
+        "value": "ARR_PCT is calculated from its formula; enter its inputs instead."}}
+
+
+def test_quarter_and_year_to_date_values_follow_the_pi_rule(world):
+    indicator = team_indicator(world, ytd_rule="sum", unit="number")
+    for month, value in [(4, 10), (5, 20), (6, 30), (7, 40)]:
+        MeasurementFactory(indicator=indicator, period=datetime.date(2025, month, 1), value=D(value))
+    MeasurementFactory(indicator=indicator, period=datetime.date(2025, 3, 1), value=D(999))  # last year
+    found = services.summaries(indicator, as_of=datetime.date(2025, 7, 1))
+    assert [(s.label, s.value, s.periods) for s in found] == [
+        ("Quarter to date Q2 2025/26", D("40"), 1), ("Year to date 2025/26", D("100"), 4)]
+
+
+def test_ratio_of_sums_year_to_date_adds_up_the_formula_inputs(world):
+    num, den, pct = _calculated(world)
+    pct.ytd_rule = "ratio"
+    pct.save()
+    for month, n, d in [(4, 1, 100), (5, 9, 100)]:
+        services.measurement_update(indicator=num, period=datetime.date(2025, month, 1), value=D(n),
+                                    user=world.updater)
+        services.measurement_update(indicator=den, period=datetime.date(2025, month, 1), value=D(d),
+                                    user=world.updater)
+    (quarter, year) = services.summaries(pct, as_of=datetime.date(2025, 5, 1))
+    assert (quarter.value, year.value) == (D("5"), D("5"))
