@@ -21,6 +21,22 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in-process, inside the test's transaction, unless the test is about the real
+    worker (marked `services`). Without this, a `.delay().get()` under REDIS_URL would wait for a
+    worker that is not there."""
+    if request.node.get_closest_marker("services"):
+        yield
+        return
+    from pmf.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @dataclass
 class World:
     group: OrgUnit

@@ -6,6 +6,7 @@ a local-memory cache and e-mail printed to the console. See README.md for the va
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from pmf.env import database_config, env_bool, env_int, env_list, env_str, env_url
@@ -132,8 +133,10 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Every periodic job, in one place; each job is idempotent. Modules add theirs as they arrive.
-CELERY_BEAT_SCHEDULE: dict = {}
+# Every periodic job, in one place; each job is idempotent (safe to run twice or to catch up).
+CELERY_BEAT_SCHEDULE: dict = {
+    "plans-refresh-statuses": {"task": "plans.refresh_statuses", "schedule": crontab(hour=2, minute=15)},
+}
 
 # E-mail: printed to the console unless EMAIL_BACKEND says otherwise ("smtp", "file" or a class path).
 _EMAIL_BACKENDS = {

@@ -1,0 +1,10 @@
+from django.conf import settings
+
+from pmf.celery import app
+
+
+def test_every_periodic_job_names_a_registered_task():
+    app.loader.import_default_modules()
+    assert settings.CELERY_BEAT_SCHEDULE, "the schedule lists the periodic jobs"
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, f"beat entry {name!r} names unknown task {entry['task']!r}"
