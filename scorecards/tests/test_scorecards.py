@@ -182,3 +182,14 @@ def test_year_to_date_of_a_calculated_pi_is_the_ratio_of_the_sums(world):
     assert rows[ratio.pk].ytd_text == "6.2%"
     assert rows[numerator.pk].ytd_text == "12.5%"  # its own rule: the mean of 10..15
     assert denominator.pk not in rows
+
+
+def test_publishing_without_a_public_address_is_refused_naming_the_field(world, pis, client_for):
+    card = make_scorecard(world.directorate, [pis["A"]], owner=world.manager)
+    response = client_for(world.manager).post(reverse("scorecard-edit", kwargs={"pk": card.pk}), {
+        "title": "Housing scorecard", "org_unit": world.directorate.pk, "publication": "full", "public_slug": "",
+        "active": "on"})
+    assert response.status_code == 200
+    assert "A published scorecard needs a public address." in response.content.decode()
+    card.refresh_from_db()
+    assert card.publication == ""
