@@ -110,7 +110,7 @@ def _plain(value) -> str:
 
 
 def recent_measurements(indicators: list[Indicator], period: datetime.date | None) -> dict[int, list[tuple]]:
-    """{indicator id: [(period, value, target, status, commentary, approved_at, id), ...] newest first}:
+    """{indicator id: [(period, value, target, status, id), ...] newest first}:
     the values of each PI's last 13 periods up to PERIOD (None: up to its latest value). One query.
 
     Each PI's window ends at the earlier of PERIOD and its latest period with a value (denormalised
@@ -132,10 +132,19 @@ def recent_measurements(indicators: list[Indicator], period: datetime.date | Non
     found: dict[int, list[tuple]] = defaultdict(list)
     for indicator_id, *rest in (Measurement.objects.filter(window, value__isnull=False)
                                 .order_by("indicator_id", "-period")
-                                .values_list("indicator_id", "period", "value", "target", "status", "commentary",
-                                             "approved_at", "id")):
+                                .values_list("indicator_id", "period", "value", "target", "status", "id")):
         found[indicator_id].append(tuple(rest))
     return found
+
+
+def latest_details(history: dict[int, list[tuple]]) -> dict[int, tuple[str, bool]]:
+    """{measurement id: (commentary, approved?)} of the newest measurement of each PI. One query
+    (kept out of the window query so the long texts of older periods are never read)."""
+    ids = [items[0][4] for items in history.values() if items]
+    if not ids:
+        return {}
+    return {pk: (commentary, approved_at is not None) for pk, commentary, approved_at in
+            Measurement.objects.filter(pk__in=ids).values_list("pk", "commentary", "approved_at")}
 
 
 def latest_benchmarks(indicator_ids: list[int]) -> dict[int, Benchmark]:
@@ -146,20 +155,23 @@ def latest_benchmarks(indicator_ids: list[int]) -> dict[int, Benchmark]:
     return found
 
 
-def row_for(indicator: Indicator, history: list[tuple], benchmark: Benchmark | None) -> Row:
-    """The row of INDICATOR from HISTORY (newest first, as recent_measurements gives)."""
+def row_for(indicator: Indicator, history: list[tuple], benchmark: Benchmark | None,
+            details: dict[int, tuple[str, bool]]) -> Row:
+    """The row of INDICATOR from HISTORY (newest first, as recent_measurements gives) and DETAILS
+    (commentary and approval of the newest, as latest_details gives)."""
     row = Row(code=indicator.code, title=indicator.title, indicator_id=indicator.pk)
     row.spark = [item[1] for item in reversed(history)]
     if not history:
         return row
-    period, value, target, status, commentary, approved_at, measurement_id = history[0]
+    period, value, target, status, measurement_id = history[0]
+    commentary, approved = details.get(measurement_id, ("", False))
     polarity = indicator.polarity
     by_period = {item[0]: item for item in history}
     previous = by_period.get(periods.add_months(period, -indicator.step()))
     row.period, row.period_label = period, indicator.period_label(period)
     row.value, row.target, row.status = value, target, status
     row.value_text, row.target_text = indicator.format_value(value), indicator.format_value(target)
-    row.commentary, row.approved, row.measurement_id = commentary, approved_at is not None, measurement_id
+    row.commentary, row.approved, row.measurement_id = commentary, approved, measurement_id
     row.short_trend = rules.short_trend(latest=value, previous=previous[1] if previous else None, polarity=polarity)
     row.long_trend = rules.long_trend(
         latest=value, previous_year=sc_rules.previous_year_values([(p, v) for p, v, *_ in history[1:]], period),
@@ -179,11 +191,13 @@ def row_for(indicator: Indicator, history: list[tuple], benchmark: Benchmark | N
 
 def live_rows(indicators: list[Indicator], period: datetime.date | None, *,
               benchmarks: bool = True) -> dict[int, Row]:
-    """Rows of INDICATORS for PERIOD (None: each PI's latest), keyed by indicator id. Two queries."""
+    """Rows of INDICATORS for PERIOD (None: each PI's latest), keyed by indicator id. Three queries
+    (two without benchmarks; one more when calculated PIs need a ratio-of-sums year to date)."""
     ids = [indicator.pk for indicator in indicators]
     history = recent_measurements(indicators, period)
     marks = latest_benchmarks(ids) if benchmarks else {}
-    rows = {indicator.pk: row_for(indicator, history.get(indicator.pk, []), marks.get(indicator.pk))
+    details = latest_details(history)
+    rows = {indicator.pk: row_for(indicator, history.get(indicator.pk, []), marks.get(indicator.pk), details)
             for indicator in indicators}
     _ratio_year_to_date([ind for ind in indicators if ind.ytd_rule == rules.RATIO], rows)
     return rows
