@@ -139,7 +139,8 @@ def red_commentary_errors(entry: ValueInput) -> dict:
     return errors
 
 
-def _can_approve(user, indicator: Indicator) -> bool:
+def can_approve(user, indicator: Indicator) -> bool:
+    """The PI's owner, a manager over its unit or an admin approves its values."""
     if is_admin(user) or indicator.owner_id == user.pk:
         return True
     return Indicator.objects.editable_by(user).filter(pk=indicator.pk).exists()
@@ -274,7 +275,7 @@ def measurement_update(*, indicator: Indicator, period: datetime.date, value: De
 def approve(*, measurement: Measurement, user) -> Measurement:
     """Approve a value (the PI's owner, a manager over it or an admin); the updater can no longer
     change it. Side effects: approved by/at set, one history row."""
-    if not _can_approve(user, measurement.indicator):
+    if not can_approve(user, measurement.indicator):
         raise PermissionDenied("Only the PI's owner, a manager over it or the performance team can approve values.")
     if measurement.value is None:
         raise ValidationError({"value": "There is no value to approve."})

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -85,7 +85,7 @@ def indicator_detail(request, pk):
     measurements = list(indicator.measurements.select_related("entered_by", "approved_by").order_by("-period")[:span])
     benchmarks = list(indicator.benchmarks.all())
     latest_benchmark = benchmarks[0] if benchmarks else None
-    can_approve = services._can_approve(request.user, indicator) if request.user.can_write else False
+    can_approve = services.can_approve(request.user, indicator) if request.user.can_write else False
     actions = list(indicator.actions.filter(pk__in=PlanItem.objects.visible_to(request.user).values("pk"))
                    .order_by("tree_id", "lft"))
     context = {
@@ -324,8 +324,6 @@ def indicator_import(request):
 def indicator_export(request, kind, fmt):
     """Definitions or values of the PIs the person can see, in the import format."""
     if fmt not in ("csv", "xlsx") or kind not in ("definitions", "values"):
-        from django.http import Http404
-
         raise Http404("No such export.")
     visible = Indicator.objects.visible_to(request.user)
     if kind == "definitions":
