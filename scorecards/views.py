@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from indicators.models import Measurement
+from indicators.models import Indicator, Measurement
 from pmf import periods
 from pmf.access import can_write, get_editable_or_403, get_visible_or_404, require_admin, require_writer
 from pmf.models import OrgUnit
@@ -162,6 +162,9 @@ def scorecard_detail(request, pk):
         "last_year_label": periods.month_label(periods.add_months(period, -12)),
         "form": PeriodForm(initial={"period": period}),
         "can_edit": Scorecard.objects.editable_by(request.user).filter(pk=pk).exists(),
+        # A scorecard shared with someone shows them its figures; its links lead only to PIs they may open.
+        "openable": set(Indicator.objects.visible_to(request.user)
+                        .filter(pk__in=[ind.pk for ind in context["layout"].indicators]).values_list("pk", flat=True)),
         "previous_period": periods.add_months(period, -1), "next_period": periods.add_months(period, 1),
     })
     return render(request, "scorecards/scorecard_detail.html", context)

@@ -80,8 +80,9 @@ def _spark(row) -> str:
 
 
 @register.simple_tag
-def scorecard_rows(rows, scorecard=None, period=None, compare=False):
-    """The <tr> of each (entry, row) of a scorecard section."""
+def scorecard_rows(rows, scorecard=None, period=None, compare=False, openable=None):
+    """The <tr> of each (entry, row) of a scorecard section; PI titles link to the PI's page when
+    its id is in OPENABLE (all of them when OPENABLE is None)."""
     out = []
     period_text = period_param(period)
     pi_url = _url_maker("indicator-detail")
@@ -89,7 +90,8 @@ def scorecard_rows(rows, scorecard=None, period=None, compare=False):
     for entry, row in rows:
         indicator = getattr(entry, "indicator", None)
         code = escape(row.code)
-        title = f'<a href="{pi_url(indicator.pk)}">{escape(row.title)}</a>' if indicator else escape(row.title)
+        linked = indicator is not None and (openable is None or indicator.pk in openable)
+        title = f'<a href="{pi_url(indicator.pk)}">{escape(row.title)}</a>' if linked else escape(row.title)
         extra = ""
         if row.commentary:
             lines = escape(row.commentary).replace("\r\n", "\n").replace("\n", "<br>")

@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -193,3 +194,46 @@ def test_publishing_without_a_public_address_is_refused_naming_the_field(world, 
     assert "A published scorecard needs a public address." in response.content.decode()
     card.refresh_from_db()
     assert card.publication == ""
+
+
+def test_shared_scorecard_shows_every_figure_but_links_only_to_pis_the_reader_may_open(world, pis, client_for):
+    card = make_scorecard(world.directorate, [pis["A"], pis["B"]], owner=world.manager, shared_with=[world.updater])
+    response = client_for(world.updater).get(reverse("scorecard-detail", kwargs={"pk": card.pk}),
+                                             {"period": "2025-09"})
+    html = response.content.decode()
+    assert [row.code for _, row in response.context["sections"][0]["rows"]] == ["PIA", "PIB"]
+    assert f'<a href="/indicators/{pis["A"].pk}/">Indicator PIA</a>' in html
+    assert f'href="/indicators/{pis["B"].pk}/"' not in html and "Indicator PIB" in html
+
+
+@pytest.mark.parametrize("page", ["scorecard-list", "snapshot-list", "edition-list", "scorecard-changes"])
+def test_list_pages_queries_do_not_grow_with_rows(world, client, page):
+    from scorecards.models import Snapshot
+    from scorecards.tests.factories import issue, make_snapshot
+
+    indicator = make_indicator("LST", world.team)
+    card = make_scorecard(world.directorate, [indicator], owner=world.manager)
+    client.force_login(world.manager)
+    url = reverse(page, kwargs={"pk": card.pk} if page in ("edition-list", "scorecard-changes") else None)
+
+    def add(count):
+        for index in range(count):
+            if page == "scorecard-list":
+                make_scorecard(world.directorate, [indicator], title=f"Card {Scorecard.objects.count()}")
+            elif page == "snapshot-list":
+                make_snapshot(world.manager, world.team, name=f"Snap {Snapshot.objects.count()}")
+            elif page == "edition-list":
+                issue(card, period=datetime.date(2025, 9, 1) - datetime.timedelta(days=31 * (index + 1)))
+            else:
+                section = ScorecardSection.objects.create(scorecard=card, title=f"S{index}", order=index + 1)
+                ScorecardEntry.objects.create(scorecard=card, section=section, indicator=indicator)
+
+    def measure():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    add(1)
+    one = measure()
+    add(49)
+    assert measure() == one
