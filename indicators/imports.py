@@ -290,13 +290,18 @@ def _upsert_postgresql(resolved, *, user, now, has_commentary: bool) -> None:
               "version = indicators_measurement.version + 1", "calculation_error = ''"]
     if has_commentary:
         update.append("commentary = EXCLUDED.commentary")
+    low, high = min(row[1] for row in resolved), max(row[1] for row in resolved)
+    # A file of new periods (the usual monthly load) needs no conflict handling; a concurrent
+    # insert of the same row then fails the unique constraint and the whole import rolls back.
+    overlapping = Measurement.objects.filter(period__gte=low, period__lte=high).exists()
     sql = (
         "INSERT INTO indicators_measurement (indicator_id, period, value, target, status, commentary, cause, "
         "action_taken, data_quality_note, calculation_error, entered_by_id, entered_at, version) "
         "SELECT i, p::date, v::numeric, t::numeric, s, c, '', '', '', '', %s, %s, 1 "
-        "FROM unnest(%s::int[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) AS u(i, p, v, t, s, c) "
-        f"ON CONFLICT (indicator_id, period) DO UPDATE SET {', '.join(update)}"
+        "FROM unnest(%s::int[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) AS u(i, p, v, t, s, c)"
     )
+    if overlapping:
+        sql += f" ON CONFLICT (indicator_id, period) DO UPDATE SET {', '.join(update)}"
     user_id = user.pk if user else None
     with connection.cursor() as cursor:
         for start in range(0, len(resolved), BATCH):
