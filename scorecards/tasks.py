@@ -11,7 +11,7 @@ from scorecards.models import Scorecard, ScorecardSettings
 log = logging.getLogger(__name__)
 
 
-@shared_task
+@shared_task(name="scorecards.issue_due_editions")
 def issue_due_editions() -> int:
     """Daily: from scorecard day on, issue last month's edition of every active scorecard that is
     issued monthly. Idempotent (issue_edition returns the edition already there), so it also
