@@ -172,6 +172,7 @@ PEOPLE = [
     DemoPerson("mh.manager", "Daniel Okafor", "Director of Housing Services", "mh-hs", R.MANAGER),
     DemoPerson("mh.updater", "Sarah Lewis", "Income Team Leader", "mh-rents", R.UPDATER, "mh.manager"),
     DemoPerson("mh.viewer", "Margaret Hughes", "Board Member", "mh", R.VIEWER),
+    DemoPerson("mh.office", "Kevin Doyle", "Marsh Lane Office Manager", "mh-marsh", R.MANAGER, "mh.manager"),
     DemoPerson("kl.admin", "Tom Gallagher", "Performance Analyst", "kl", R.ADMIN, "group.admin"),
     DemoPerson("kl.manager", "Aisha Rahman", "Head of Care and Support", "kl-cs", R.MANAGER),
     DemoPerson("kl.updater", "Gareth Price", "Sheltered Housing Coordinator", "kl-shel-t", R.UPDATER, "kl.manager"),

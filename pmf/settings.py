@@ -136,6 +136,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Every periodic job, in one place; each job is idempotent (safe to run twice or to catch up).
 CELERY_BEAT_SCHEDULE: dict = {
     "plans-refresh-statuses": {"task": "plans.refresh_statuses", "schedule": crontab(hour=2, minute=15)},
+    "scorecards-issue-editions": {"task": "scorecards.issue_due_editions", "schedule": crontab(hour=6, minute=0)},
 }
 
 # E-mail: printed to the console unless EMAIL_BACKEND says otherwise ("smtp", "file" or a class path).

@@ -121,9 +121,7 @@ def seed_scorecards(organisation: dict) -> None:
     director = people["mh.manager"]
     _snapshot("Housing Services at a glance", director, units["mh-hs"], unit_filter=units["mh-hs"],
               roles=["viewer"])
-    # The demo organisation has no office manager account; the office's snapshot belongs to the
-    # performance officer and is shared with the managers of the organisation.
-    _snapshot("Marsh Lane Office", people["mh.admin"], units["mh-marsh"],
+    _snapshot("Marsh Lane Office", people["mh.office"], units["mh-marsh"],
               tags=list(Tag.objects.filter(name__in=["Tenancy", "Anti-social behaviour"])), roles=["manager"])
     updater = people["mh.updater"]
     _snapshot("My income PIs", updater, units["mh-rents"], person_filter=updater)

@@ -21,7 +21,7 @@ def test_demo_builds_scorecards_snapshots_editions_and_a_published_tsm_page_once
     older, latest = corporate.editions.order_by("period")
     assert len(restatements(older, list(older.rows.all()))) == 1
     assert restatements(latest, list(latest.rows.all())) == {}
-    assert set(Snapshot.objects.values_list("owner__username", flat=True)) == {"mh.manager", "mh.admin",
+    assert set(Snapshot.objects.values_list("owner__username", flat=True)) == {"mh.manager", "mh.office",
                                                                                "mh.updater"}
     response = client.get(reverse("public-scorecard", kwargs={"slug": "tenant-satisfaction"}))
     assert response.status_code == 200
