@@ -112,3 +112,11 @@ def client_for(client):
         return client
 
     return _client
+
+
+@pytest.fixture
+def browser():
+    """Headless Debian Chromium through Playwright; see pmf/tests/browser.py."""
+    from pmf.tests.browser import launch_browser
+
+    yield from launch_browser()

@@ -2,14 +2,14 @@
 
 import pytest
 
-from pmf.tests.test_browser import browser, serious_violations  # noqa: F401 (the fixture is used by name)
+from pmf.tests.browser import serious_violations
 from scorecards.models import Scorecard
 from scorecards.tests.factories import issue, make_indicator, make_scorecard
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_anonymous_visitor_reads_a_public_scorecard_that_passes_axe(browser, live_server, world):  # noqa: F811
+def test_anonymous_visitor_reads_a_public_scorecard_that_passes_axe(browser, live_server, world):
     indicators = [make_indicator("TP01", world.team), make_indicator("TP02", world.team, start_value=60)]
     card = make_scorecard(world.directorate, indicators, sections=("Repairs", "Overall"),
                           publication=Scorecard.Publication.FULL, public_slug="tenants",
@@ -34,7 +34,7 @@ def test_anonymous_visitor_reads_a_public_scorecard_that_passes_axe(browser, liv
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_manager_opens_a_pi_chart_on_demand_and_the_scorecard_passes_axe(browser, live_server, world):  # noqa: F811
+def test_manager_opens_a_pi_chart_on_demand_and_the_scorecard_passes_axe(browser, live_server, world):
     from pmf.tests.test_browser import sign_in
 
     indicator = make_indicator("REP01", world.team, owner=world.manager)
