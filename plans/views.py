@@ -102,7 +102,9 @@ def plan_tree(request):
         "filtering": filtering,
         "page": page,
         "nodes": page.object_list,
-        "can_create": is_admin(request.user) or is_manager(request.user),
+        # Below a root, only someone who may edit that root may add to it.
+        "can_create": (is_admin(request.user) or is_manager(request.user))
+        and (root is None or PlanItem.objects.editable_by(request.user).filter(pk=root.pk).exists()),
         "can_import": is_admin(request.user) or is_manager(request.user),
         "export_query": request.GET.urlencode(),
     }
