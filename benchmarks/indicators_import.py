@@ -44,15 +44,21 @@ def write_csv(path: Path, rows: int) -> int:
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(imports.VALUE_COLUMNS)
-        query = (Measurement.objects.filter(indicator__code__startswith="S").order_by("indicator_id", "period")
-                 .values_list("indicator__code", "period", "value", "target", "commentary"))
-        first = Measurement.objects.filter(indicator__code__startswith="S").order_by("period").values_list(
-            "period", flat=True).first()
+        query = (
+            Measurement.objects.filter(indicator__code__startswith="S")
+            .order_by("indicator_id", "period")
+            .values_list("indicator__code", "period", "value", "target", "commentary")
+        )
+        first = (
+            Measurement.objects.filter(indicator__code__startswith="S")
+            .order_by("period")
+            .values_list("period", flat=True)
+            .first()
+        )
         for code, period, value, target, commentary in query.iterator(chunk_size=20000):
             if written >= rows:
                 return written
-            out.writerow([code, period.isoformat(), f"{value.normalize():f}", f"{target.normalize():f}",
-                          commentary])
+            out.writerow([code, period.isoformat(), f"{value.normalize():f}", f"{target.normalize():f}", commentary])
             written += 1
         monthly = Indicator.objects.filter(code__startswith="S", frequency="monthly").values_list("code", "pk")
         back = 1
@@ -80,8 +86,10 @@ def main():
         sys.exit("This benchmark compares with PostgreSQL's COPY; set DATABASE_URL to a PostgreSQL database.")
     if not OrgUnit.objects.filter(code="scale").exists():
         sys.exit("No scale dataset: run `manage.py seed_scale --pis 30000 --units 300 --months 36` first.")
-    admin, _ = User.objects.get_or_create(username="scale.admin", defaults={
-        "name": "Benchmark Admin", "email": "scale.admin@scale.example", "role": "admin"})
+    admin, _ = User.objects.get_or_create(
+        username="scale.admin",
+        defaults={"name": "Benchmark Admin", "email": "scale.admin@scale.example", "role": "admin"},
+    )
     path = Path(tempfile.gettempdir()) / "pmf_indicators_import_bench.csv"
     written = write_csv(path, rows)
     size_mb = path.stat().st_size / 1e6
@@ -90,12 +98,16 @@ def main():
     empty_measurements()
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_staging")
-        cursor.execute("CREATE TABLE bench_staging (code text, period date, value numeric, target numeric, "
-                       "commentary text)")
+        cursor.execute(
+            "CREATE TABLE bench_staging (code text, period date, value numeric, target numeric, commentary text)"
+        )
         started = time.perf_counter()
-        with path.open("rb") as handle, cursor.copy(
-                "COPY bench_staging (code, period, value, target, commentary) FROM STDIN WITH (FORMAT csv, "
-                "HEADER true)") as copy:
+        with (
+            path.open("rb") as handle,
+            cursor.copy(
+                "COPY bench_staging (code, period, value, target, commentary) FROM STDIN WITH (FORMAT csv, HEADER true)"
+            ) as copy,
+        ):
             while chunk := handle.read(1 << 20):
                 copy.write(chunk)
         copy_seconds = time.perf_counter() - started
@@ -104,12 +116,15 @@ def main():
             "INSERT INTO indicators_measurement (indicator_id, period, value, target, status, commentary, cause, "
             "action_taken, data_quality_note, calculation_error, entered_at, version) "
             "SELECT i.id, s.period, s.value, s.target, 'unknown', coalesce(s.commentary, ''), '', '', '', '', now(), 1 "
-            "FROM bench_staging s JOIN indicators_indicator i ON i.code = s.code")
+            "FROM bench_staging s JOIN indicators_indicator i ON i.code = s.code"
+        )
         insert_seconds = time.perf_counter() - started
         cursor.execute("DROP TABLE bench_staging")
     print(f"1. COPY into a staging table:                         {copy_seconds:7.2f} s")
-    print(f"2. COPY + INSERT ... SELECT into measurements:        {copy_seconds + insert_seconds:7.2f} s "
-          f"(no checks, no status)")
+    print(
+        f"2. COPY + INSERT ... SELECT into measurements:        {copy_seconds + insert_seconds:7.2f} s "
+        f"(no checks, no status)"
+    )
 
     empty_measurements()
     started = time.perf_counter()
@@ -117,10 +132,14 @@ def main():
         report = imports.import_values(upload=handle, file_name=path.name, user=admin, commit=True)
     import_seconds = time.perf_counter() - started
     assert report.ok and report.committed, report.errors[:5]
-    print(f"3. Our import (checks, status, batched upsert, latest values): {import_seconds:7.2f} s for "
-          f"{report.rows:,} rows ({report.created:,} added)")
-    print(f"Import / COPY = {import_seconds / copy_seconds:.1f}x (target within 3x); "
-          f"import / COPY-based load = {import_seconds / (copy_seconds + insert_seconds):.1f}x")
+    print(
+        f"3. Our import (checks, status, batched upsert, latest values): {import_seconds:7.2f} s for "
+        f"{report.rows:,} rows ({report.created:,} added)"
+    )
+    print(
+        f"Import / COPY = {import_seconds / copy_seconds:.1f}x (target within 3x); "
+        f"import / COPY-based load = {import_seconds / (copy_seconds + insert_seconds):.1f}x"
+    )
     print(f"Measurements now: {Measurement.objects.count():,}")
 
 

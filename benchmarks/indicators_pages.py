@@ -53,8 +53,10 @@ def timed(runs, call):
 def report(label, result, limit):
     median, fastest, queries = result
     verdict = "ok" if median < limit else "SLOW"
-    print(f"{label:<58} median {median:7.1f} ms  fastest {fastest:7.1f} ms  {queries:3d} queries  "
-          f"(target < {limit} ms: {verdict})")
+    print(
+        f"{label:<58} median {median:7.1f} ms  fastest {fastest:7.1f} ms  {queries:3d} queries  "
+        f"(target < {limit} ms: {verdict})"
+    )
 
 
 def main():
@@ -63,8 +65,10 @@ def main():
     runs = parser.parse_args().runs
     if not User.objects.filter(username="scale.updater").exists():
         sys.exit("No scale dataset: run `manage.py seed_scale --pis 30000 --units 300 --months 36` first.")
-    print(f"{Indicator.objects.count():,} PIs, {Measurement.objects.count():,} measurements on "
-          f"{connection.vendor}; {runs} runs each")
+    print(
+        f"{Indicator.objects.count():,} PIs, {Measurement.objects.count():,} measurements on "
+        f"{connection.vendor}; {runs} runs each"
+    )
     director = User.objects.get(username="scale.manager")
     area_manager = User.objects.filter(username__startswith="scale.manager", org_unit__kind="area").first()
     updater = User.objects.get(username="scale.updater")
@@ -73,18 +77,26 @@ def main():
 
     client.force_login(director)
     report("PI list, page 1 of 30,000 (director)", timed(runs, lambda: client.get(list_url)), 200)
-    report("PI list, page 50, sorted by status", timed(runs, lambda: client.get(list_url, {"page": 50,
-                                                                                         "sort": "-status"})), 200)
-    report("PI list filtered: red, monthly", timed(runs, lambda: client.get(list_url, {"status": "red",
-                                                                                      "frequency": "monthly"})), 200)
+    report(
+        "PI list, page 50, sorted by status",
+        timed(runs, lambda: client.get(list_url, {"page": 50, "sort": "-status"})),
+        200,
+    )
+    report(
+        "PI list filtered: red, monthly",
+        timed(runs, lambda: client.get(list_url, {"status": "red", "frequency": "monthly"})),
+        200,
+    )
     client.force_login(area_manager)
     report("PI list, page 1 (area manager)", timed(runs, lambda: client.get(list_url)), 200)
 
     client.force_login(updater)
     update_url = reverse("indicator-monthly-update")
     month = monthly.reporting_month(timezone.localdate())
-    print(f"monthly update for {updater.username}: {len(monthly.due_rows(user=updater, month=month))} PIs due "
-          f"for {month:%b %Y}")
+    print(
+        f"monthly update for {updater.username}: {len(monthly.due_rows(user=updater, month=month))} PIs due "
+        f"for {month:%b %Y}"
+    )
     report("Monthly update page, 100 PIs", timed(runs, lambda: client.get(update_url)), 200)
 
     counter = {"n": 0}
@@ -112,8 +124,7 @@ def main():
     save_all()
     results = [save_all() for _ in range(runs)]
     times = [elapsed for elapsed, _ in results]
-    report("Save the monthly update, 100 PIs, one request",
-           (statistics.median(times), min(times), results[-1][1]), 500)
+    report("Save the monthly update, 100 PIs, one request", (statistics.median(times), min(times), results[-1][1]), 500)
 
 
 if __name__ == "__main__":

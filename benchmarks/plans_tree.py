@@ -35,10 +35,21 @@ TARGET_MS = 150
 def ensure_database(url: str) -> None:
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
-    base = ["psql", "-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432), "-U",
-            parsed.username or "postgres", "-d", "postgres", "-tAc"]
-    exists = subprocess.run([*base, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
-                            capture_output=True, text=True, check=True).stdout.strip()
+    base = [
+        "psql",
+        "-h",
+        parsed.hostname or "127.0.0.1",
+        "-p",
+        str(parsed.port or 5432),
+        "-U",
+        parsed.username or "postgres",
+        "-d",
+        "postgres",
+        "-tAc",
+    ]
+    exists = subprocess.run(
+        [*base, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     if exists != "1":
         subprocess.run([*base, f'CREATE DATABASE "{name}"'], check=True, capture_output=True)
         print(f"Created database {name}")
@@ -57,8 +68,19 @@ def build(units, people) -> int:
     def node(code, kind, parent_index, level, unit, **extra):
         nonlocal counter
         counter += 1
-        items.append(PlanItem(code=code, kind=kind, title=f"{kind.title()} {code}", org_unit=unit, level=level,
-                              tree_id=1, lft=counter, rght=0, **extra))
+        items.append(
+            PlanItem(
+                code=code,
+                kind=kind,
+                title=f"{kind.title()} {code}",
+                org_unit=unit,
+                level=level,
+                tree_id=1,
+                lft=counter,
+                rght=0,
+                **extra,
+            )
+        )
         return len(items) - 1
 
     def close(index):
@@ -76,12 +98,18 @@ def build(units, people) -> int:
             objective = node(f"BP{p:02d} {o:02d}", K.OBJECTIVE, plan, 2, unit)
             parents[objective] = plan
             for a in range(1, ACTIONS + 1):
-                n = (p * 1000 + o * 100 + a)
+                n = p * 1000 + o * 100 + a
                 action = node(
-                    f"BP{p:02d} {o:02d}.{a:02d}", K.ACTION, objective, 3, unit,
-                    assigned_to=people["updater"] if n % 3 == 0 else people["manager"], managed_by=people["manager"],
+                    f"BP{p:02d} {o:02d}.{a:02d}",
+                    K.ACTION,
+                    objective,
+                    3,
+                    unit,
+                    assigned_to=people["updater"] if n % 3 == 0 else people["manager"],
+                    managed_by=people["manager"],
                     planned_start=today - datetime.timedelta(days=n % 200),
-                    due_date=today - datetime.timedelta(days=n % 200 - 30 - n % 300), progress=n % 101,
+                    due_date=today - datetime.timedelta(days=n % 200 - 30 - n % 300),
+                    progress=n % 101,
                 )
                 parents[action] = objective
                 close(action)
@@ -106,12 +134,15 @@ def setup_org():
     dir_a = OrgUnit.objects.create(name="Bench Housing", code="bench-a", kind=K.DIRECTORATE, parent=org)
     dir_b = OrgUnit.objects.create(name="Bench Property", code="bench-b", kind=K.DIRECTORATE, parent=org)
     people = {
-        "admin": User.objects.create(username="bench.admin", name="Bench Admin", email="a@bench.example",
-                                     role="admin", org_unit=org),
-        "manager": User.objects.create(username="bench.manager", name="Bench Manager", email="m@bench.example",
-                                       role="manager", org_unit=dir_a),
-        "updater": User.objects.create(username="bench.updater", name="Bench Updater", email="u@bench.example",
-                                       role="updater", org_unit=dir_a),
+        "admin": User.objects.create(
+            username="bench.admin", name="Bench Admin", email="a@bench.example", role="admin", org_unit=org
+        ),
+        "manager": User.objects.create(
+            username="bench.manager", name="Bench Manager", email="m@bench.example", role="manager", org_unit=dir_a
+        ),
+        "updater": User.objects.create(
+            username="bench.updater", name="Bench Updater", email="u@bench.example", role="updater", org_unit=dir_a
+        ),
     }
     return {"org": org, "dir_a": dir_a, "dir_b": dir_b}, people
 

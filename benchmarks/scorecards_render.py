@@ -57,11 +57,13 @@ def _units() -> list[OrgUnit]:
     for a in range(10):
         area = OrgUnit.objects.create(name=f"Area {a}", code=f"{CODE}-a{a}", kind=K.AREA, parent=root)
         for o in range(3):
-            office = OrgUnit.objects.create(name=f"Office {a}.{o}", code=f"{CODE}-o{a}-{o}", kind=K.OFFICE,
-                                            parent=area)
+            office = OrgUnit.objects.create(name=f"Office {a}.{o}", code=f"{CODE}-o{a}-{o}", kind=K.OFFICE, parent=area)
             for p in range(10):
-                patches.append(OrgUnit.objects.create(name=f"Patch {a}.{o}.{p}", code=f"{CODE}-p{a}-{o}-{p}",
-                                                      kind=K.PATCH, parent=office))
+                patches.append(
+                    OrgUnit.objects.create(
+                        name=f"Patch {a}.{o}.{p}", code=f"{CODE}-p{a}-{o}-{p}", kind=K.PATCH, parent=office
+                    )
+                )
     return patches
 
 
@@ -72,15 +74,27 @@ def build(pis: int, months: int) -> None:
     span = [periods.add_months(end, index - months + 1) for index in range(months)]
     with transaction.atomic():
         patches = _units()
-        director = User.objects.create(username=f"{CODE}.director", name="Bench Director", role="manager",
-                                       org_unit=OrgUnit.objects.get(code=CODE))
+        director = User.objects.create(
+            username=f"{CODE}.director", name="Bench Director", role="manager", org_unit=OrgUnit.objects.get(code=CODE)
+        )
         print(f"  organisation: {len(patches)} patches ({time.monotonic() - started:.1f} s)")
-        Indicator.objects.bulk_create([
-            Indicator(code=f"B{index:05d}", title=f"Bench indicator {index}", org_unit=patches[index % len(patches)],
-                      unit="percent", polarity=rng.choice(["up", "down"]), owner=director)
-            for index in range(pis)], batch_size=BATCH)
-        indicators = list(Indicator.objects.filter(code__startswith="B", org_unit__tree_id=patches[0].tree_id)
-                          .only("pk", "polarity"))
+        Indicator.objects.bulk_create(
+            [
+                Indicator(
+                    code=f"B{index:05d}",
+                    title=f"Bench indicator {index}",
+                    org_unit=patches[index % len(patches)],
+                    unit="percent",
+                    polarity=rng.choice(["up", "down"]),
+                    owner=director,
+                )
+                for index in range(pis)
+            ],
+            batch_size=BATCH,
+        )
+        indicators = list(
+            Indicator.objects.filter(code__startswith="B", org_unit__tree_id=patches[0].tree_id).only("pk", "polarity")
+        )
         print(f"  indicators: {len(indicators)} ({time.monotonic() - started:.1f} s)")
         now = timezone.now()
         batch = []
@@ -91,11 +105,24 @@ def build(pis: int, months: int) -> None:
             for period in span:
                 level = min(100.0, max(0.0, level + rng.gauss(0, 2)))
                 value = Decimal(f"{level:.1f}")
-                status = rules.traffic_light(value=value, target=target, polarity=indicator.polarity,
-                                             tolerance=Decimal(2), tolerance_kind=rules.ABSOLUTE)
-                batch.append(Measurement(indicator_id=indicator.pk, period=period, value=value, target=target,
-                                         status=status, commentary="Monthly figure from the housing system.",
-                                         approved_at=now))
+                status = rules.traffic_light(
+                    value=value,
+                    target=target,
+                    polarity=indicator.polarity,
+                    tolerance=Decimal(2),
+                    tolerance_kind=rules.ABSOLUTE,
+                )
+                batch.append(
+                    Measurement(
+                        indicator_id=indicator.pk,
+                        period=period,
+                        value=value,
+                        target=target,
+                        status=status,
+                        commentary="Monthly figure from the housing system.",
+                        approved_at=now,
+                    )
+                )
             latest.append((indicator.pk, span[-1], value, target, status))
             if len(batch) >= BATCH:
                 Measurement.objects.bulk_create(batch)
@@ -103,19 +130,28 @@ def build(pis: int, months: int) -> None:
         Measurement.objects.bulk_create(batch)
         print(f"  measurements: {len(indicators) * months} ({time.monotonic() - started:.1f} s)")
         with connection.cursor() as cursor:
-            cursor.executemany("UPDATE indicators_indicator SET latest_period = %s, latest_value = %s, "
-                               "latest_target = %s, latest_status = %s WHERE id = %s",
-                               [(period, value, target, status, pk) for pk, period, value, target, status in latest])
+            cursor.executemany(
+                "UPDATE indicators_indicator SET latest_period = %s, latest_value = %s, "
+                "latest_target = %s, latest_status = %s WHERE id = %s",
+                [(period, value, target, status, pk) for pk, period, value, target, status in latest],
+            )
         chosen = rng.sample(indicators, 500)
-        scorecard = Scorecard.objects.create(title=SCORECARD, org_unit=OrgUnit.objects.get(code=CODE),
-                                             owner=director)
-        sections = [ScorecardSection.objects.create(scorecard=scorecard, title=title, order=index)
-                    for index, title in enumerate(["Customer", "Finance", "Process", "People", "Compliance"])]
-        ScorecardEntry.objects.bulk_create([
-            ScorecardEntry(scorecard=scorecard, section=sections[index % 5], indicator_id=indicator.pk,
-                           order=index // 5) for index, indicator in enumerate(chosen)])
-        snapshot = Snapshot.objects.create(name="Bench snapshot of 500 PIs", owner=director,
-                                           org_unit=scorecard.org_unit)
+        scorecard = Scorecard.objects.create(title=SCORECARD, org_unit=OrgUnit.objects.get(code=CODE), owner=director)
+        sections = [
+            ScorecardSection.objects.create(scorecard=scorecard, title=title, order=index)
+            for index, title in enumerate(["Customer", "Finance", "Process", "People", "Compliance"])
+        ]
+        ScorecardEntry.objects.bulk_create(
+            [
+                ScorecardEntry(
+                    scorecard=scorecard, section=sections[index % 5], indicator_id=indicator.pk, order=index // 5
+                )
+                for index, indicator in enumerate(chosen)
+            ]
+        )
+        snapshot = Snapshot.objects.create(
+            name="Bench snapshot of 500 PIs", owner=director, org_unit=scorecard.org_unit
+        )
         snapshot.indicators.set([indicator.pk for indicator in chosen])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -156,13 +192,14 @@ def main():
     period = services.last_complete_period()
     pages = [
         ("snapshot of 500 PIs", reverse("snapshot-detail", kwargs={"pk": snapshot.pk})),
-        ("scorecard of 500 PIs", reverse("scorecard-detail", kwargs={"pk": scorecard.pk})
-         + f"?period={period:%Y-%m}"),
+        ("scorecard of 500 PIs", reverse("scorecard-detail", kwargs={"pk": scorecard.pk}) + f"?period={period:%Y-%m}"),
     ]
     for label, url in pages:
+
         def get(url=url):
             response = client.get(url)
             assert response.status_code == 200, response.status_code
+
         queries = []
 
         def count(execute, sql, *rest, queries=queries):
@@ -191,9 +228,12 @@ def _copy_scorecard(scorecard: Scorecard, title: str) -> Scorecard:
     copy = Scorecard.objects.create(title=title, org_unit=scorecard.org_unit, owner=scorecard.owner)
     for section in scorecard.sections.order_by("order"):
         new = ScorecardSection.objects.create(scorecard=copy, title=section.title, order=section.order)
-        ScorecardEntry.objects.bulk_create([
-            ScorecardEntry(scorecard=copy, section=new, indicator_id=entry.indicator_id, order=entry.order)
-            for entry in section.entries.all()])
+        ScorecardEntry.objects.bulk_create(
+            [
+                ScorecardEntry(scorecard=copy, section=new, indicator_id=entry.indicator_id, order=entry.order)
+                for entry in section.entries.all()
+            ]
+        )
     return copy
 
 

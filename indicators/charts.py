@@ -19,15 +19,51 @@ def value_target_figure(indicator: Indicator, measurements: list[Measurement], b
     shapes = []
     if benchmark is not None and data["labels"]:
         low, high = sorted([float(benchmark.top_quartile), float(benchmark.bottom_quartile)])
-        shapes.append({"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": low, "y1": high,
-                       "fillcolor": "rgba(90, 110, 140, 0.12)", "line": {"width": 0}, "layer": "below"})
-        traces.append({"type": "scatter", "mode": "lines", "name": f"Benchmark median ({benchmark.source} "
-                       f"{benchmark.year})", "x": data["labels"], "y": [float(benchmark.median)] * len(data["labels"]),
-                       "line": {"color": "#5a6e8c", "dash": "dot", "width": 1.5}})
-    traces.append({"type": "scatter", "mode": "lines+markers", "name": "Value", "x": data["labels"],
-                   "y": data["values"], "line": {"color": "#1d4f91", "width": 3}, "marker": {"size": 7}})
-    traces.append({"type": "scatter", "mode": "lines", "name": "Target", "x": data["labels"], "y": data["targets"],
-                   "line": {"color": "#8a4b00", "dash": "dash", "width": 2}})
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": low,
+                "y1": high,
+                "fillcolor": "rgba(90, 110, 140, 0.12)",
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        )
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": f"Benchmark median ({benchmark.source} {benchmark.year})",
+                "x": data["labels"],
+                "y": [float(benchmark.median)] * len(data["labels"]),
+                "line": {"color": "#5a6e8c", "dash": "dot", "width": 1.5},
+            }
+        )
+    traces.append(
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Value",
+            "x": data["labels"],
+            "y": data["values"],
+            "line": {"color": "#1d4f91", "width": 3},
+            "marker": {"size": 7},
+        }
+    )
+    traces.append(
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "Target",
+            "x": data["labels"],
+            "y": data["targets"],
+            "line": {"color": "#8a4b00", "dash": "dash", "width": 2},
+        }
+    )
     unit = indicator.get_unit_display()
     return {
         "data": traces,

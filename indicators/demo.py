@@ -44,14 +44,58 @@ TSM_UNIT = ("mh", "mh.admin", "mh.admin", ["TSM"])
 # Extra PIs showing a calculated PI, a data-only PI and a proxy measure.
 EXTRA = [
     # code, title, unit, polarity, frequency, low, high, target, definition, prefix, formula
-    ("INC07N", "Tenancies in arrears at month end", "number", "data", "monthly", 380, 460, None,
-     "Count of current tenancies owing any rent at month end.", "INC", ""),
-    ("INC07D", "Current tenancies at month end", "number", "data", "monthly", 8900, 9100, None,
-     "Count of current tenancies at month end.", "INC", ""),
-    ("INC07", "Tenancies in arrears as % of all tenancies", "percent", "down", "monthly", 4.2, 5.0, 4.5,
-     "Calculated: tenancies in arrears divided by current tenancies.", "INC", "INC07N / INC07D * 100"),
-    ("CUS02", "Web chats answered within 60 seconds", "percent", "up", "monthly", 70, 95, 85,
-     "New measure from this year: share of web chats a person answers within a minute.", "CUS", ""),
+    (
+        "INC07N",
+        "Tenancies in arrears at month end",
+        "number",
+        "data",
+        "monthly",
+        380,
+        460,
+        None,
+        "Count of current tenancies owing any rent at month end.",
+        "INC",
+        "",
+    ),
+    (
+        "INC07D",
+        "Current tenancies at month end",
+        "number",
+        "data",
+        "monthly",
+        8900,
+        9100,
+        None,
+        "Count of current tenancies at month end.",
+        "INC",
+        "",
+    ),
+    (
+        "INC07",
+        "Tenancies in arrears as % of all tenancies",
+        "percent",
+        "down",
+        "monthly",
+        4.2,
+        5.0,
+        4.5,
+        "Calculated: tenancies in arrears divided by current tenancies.",
+        "INC",
+        "INC07N / INC07D * 100",
+    ),
+    (
+        "CUS02",
+        "Web chats answered within 60 seconds",
+        "percent",
+        "up",
+        "monthly",
+        70,
+        95,
+        85,
+        "New measure from this year: share of web chats a person answers within a minute.",
+        "CUS",
+        "",
+    ),
 ]
 NEW_MEASURES = {"CUS02"}  # no values yet, so its status is Unknown
 PROXIES = {"REP06": "TP02", "CPL01": "CH02", "CMP01": "BS01"}
@@ -74,23 +118,58 @@ def _definitions() -> list[dict]:
                 low, high, target = 0, 8, 2
             if row["code"] in ("CH02", "RP02"):
                 low, high, target = 75, 99, 95
-            rows.append({"code": row["code"], "title": row["title"], "unit": UNITS[row["unit"]],
-                         "polarity": row["polarity"], "frequency": row["frequency"], "low": low, "high": high,
-                         "target": target, "definition": row["definition"], "home": TSM_UNIT,
-                         "source": Indicator.Source.TSM, "formula": ""})
+            rows.append(
+                {
+                    "code": row["code"],
+                    "title": row["title"],
+                    "unit": UNITS[row["unit"]],
+                    "polarity": row["polarity"],
+                    "frequency": row["frequency"],
+                    "low": low,
+                    "high": high,
+                    "target": target,
+                    "definition": row["definition"],
+                    "home": TSM_UNIT,
+                    "source": Indicator.Source.TSM,
+                    "formula": "",
+                }
+            )
     with (DATA / "housing_kpis.csv").open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             prefix = "".join(ch for ch in row["code"] if ch.isalpha())
-            rows.append({"code": row["code"], "title": row["title"], "unit": UNITS[row["unit"]],
-                         "polarity": row["polarity"], "frequency": row["frequency"], "low": float(row["typical_low"]),
-                         "high": float(row["typical_high"]), "target": float(row["typical_target"]),
-                         "definition": row["definition"], "home": HOMES[prefix],
-                         "source": Indicator.Source.HOUSEMARK if prefix in ("INC", "VOI", "REP") else
-                         Indicator.Source.LOCAL, "formula": ""})
+            rows.append(
+                {
+                    "code": row["code"],
+                    "title": row["title"],
+                    "unit": UNITS[row["unit"]],
+                    "polarity": row["polarity"],
+                    "frequency": row["frequency"],
+                    "low": float(row["typical_low"]),
+                    "high": float(row["typical_high"]),
+                    "target": float(row["typical_target"]),
+                    "definition": row["definition"],
+                    "home": HOMES[prefix],
+                    "source": Indicator.Source.HOUSEMARK if prefix in ("INC", "VOI", "REP") else Indicator.Source.LOCAL,
+                    "formula": "",
+                }
+            )
     for code, title, unit, polarity, frequency, low, high, target, definition, prefix, formula in EXTRA:
-        rows.append({"code": code, "title": title, "unit": unit, "polarity": polarity, "frequency": frequency,
-                     "low": low, "high": high, "target": target, "definition": definition, "home": HOMES[prefix],
-                     "source": Indicator.Source.LOCAL, "formula": formula})
+        rows.append(
+            {
+                "code": code,
+                "title": title,
+                "unit": unit,
+                "polarity": polarity,
+                "frequency": frequency,
+                "low": low,
+                "high": high,
+                "target": target,
+                "definition": definition,
+                "home": HOMES[prefix],
+                "source": Indicator.Source.LOCAL,
+                "formula": formula,
+            }
+        )
     return rows
 
 
@@ -138,16 +217,28 @@ def seed_indicators(organisation: dict) -> None:
             continue
         unit_code, owner, updater, tag_names = spec["home"]
         percent = spec["unit"] == "percent"
-        new.append(Indicator(
-            code=spec["code"], title=spec["title"], definition=spec["definition"], unit=spec["unit"],
-            decimals=1 if spec["unit"] in ("percent", "days", "per1000") else 0, polarity=spec["polarity"],
-            frequency=spec["frequency"], org_unit=units[unit_code], owner=people[owner], updater=people[updater],
-            source=spec["source"], formula=spec["formula"],
-            ytd_rule=Indicator.YtdRule.SUM if spec["unit"] == "number" else Indicator.YtdRule.MEAN,
-            tolerance_kind=Indicator.ToleranceKind.ABSOLUTE if percent else Indicator.ToleranceKind.PERCENT,
-            tolerance=Decimal("2") if percent else Decimal("10"),
-            min_value=Decimal(0), max_value=Decimal(100) if percent and "collected" not in spec["title"] else None,
-            guidance="Enter the figure from the month-end report; explain any change of more than 5%."))
+        new.append(
+            Indicator(
+                code=spec["code"],
+                title=spec["title"],
+                definition=spec["definition"],
+                unit=spec["unit"],
+                decimals=1 if spec["unit"] in ("percent", "days", "per1000") else 0,
+                polarity=spec["polarity"],
+                frequency=spec["frequency"],
+                org_unit=units[unit_code],
+                owner=people[owner],
+                updater=people[updater],
+                source=spec["source"],
+                formula=spec["formula"],
+                ytd_rule=Indicator.YtdRule.SUM if spec["unit"] == "number" else Indicator.YtdRule.MEAN,
+                tolerance_kind=Indicator.ToleranceKind.ABSOLUTE if percent else Indicator.ToleranceKind.PERCENT,
+                tolerance=Decimal("2") if percent else Decimal("10"),
+                min_value=Decimal(0),
+                max_value=Decimal(100) if percent and "collected" not in spec["title"] else None,
+                guidance="Enter the figure from the month-end report; explain any change of more than 5%.",
+            )
+        )
     if new:
         bulk_create_with_history(new, Indicator, default_user=people["group.admin"])
     indicators = {ind.code: ind for ind in Indicator.objects.filter(code__in=[spec["code"] for spec in specs])}
@@ -166,8 +257,9 @@ def seed_indicators(organisation: dict) -> None:
 
 
 def _seed_values(specs, indicators, people) -> None:
-    with_values = set(Measurement.objects.filter(indicator__in=indicators.values())
-                      .values_list("indicator_id", flat=True).distinct())
+    with_values = set(
+        Measurement.objects.filter(indicator__in=indicators.values()).values_list("indicator_id", flat=True).distinct()
+    )
     today = timezone.localdate()
     last_month = periods.add_months(periods.month_start(today), -1)
     first_month = periods.add_months(last_month, -35)
@@ -194,25 +286,44 @@ def _seed_values(specs, indicators, people) -> None:
         rows = []
         if spec["target"] is not None:
             base = Decimal(str(spec["target"]))
-            rows.append(TargetPeriod(indicator=indicator, effective_from=indicator.period_for(first_month), target=base,
-                                     tolerance_kind=indicator.tolerance_kind, tolerance=indicator.tolerance))
-            stricter = base + (Decimal("1") if spec["polarity"] == "up" else Decimal("-1")) * \
-                (Decimal("0.5") if spec["unit"] == "percent" else Decimal("1"))
+            rows.append(
+                TargetPeriod(
+                    indicator=indicator,
+                    effective_from=indicator.period_for(first_month),
+                    target=base,
+                    tolerance_kind=indicator.tolerance_kind,
+                    tolerance=indicator.tolerance,
+                )
+            )
+            stricter = base + (Decimal("1") if spec["polarity"] == "up" else Decimal("-1")) * (
+                Decimal("0.5") if spec["unit"] == "percent" else Decimal("1")
+            )
             if spec["unit"] == "percent":
                 stricter = min(stricter, Decimal(100))
-            rows.append(TargetPeriod(indicator=indicator, effective_from=indicator.period_for(current_fy),
-                                     target=max(stricter, Decimal(0)), tolerance_kind=indicator.tolerance_kind,
-                                     tolerance=indicator.tolerance))
+            rows.append(
+                TargetPeriod(
+                    indicator=indicator,
+                    effective_from=indicator.period_for(current_fy),
+                    target=max(stricter, Decimal(0)),
+                    tolerance_kind=indicator.tolerance_kind,
+                    tolerance=indicator.tolerance,
+                )
+            )
             targets.extend(rows)
             top, bottom = (spec["high"], spec["low"]) if spec["polarity"] != "down" else (spec["low"], spec["high"])
             quarter_gap = (top - bottom) / 4
             for year_back, drift in ((1, 0), (2, -0.02)):
                 year = periods.fy_label(periods.add_months(current_fy, -12 * year_back))
-                benchmarks.append(Benchmark(
-                    indicator=indicator, source="Illustrative peer group", year=year,
-                    top_quartile=_dec(top - quarter_gap + drift * (top - bottom)),
-                    median=_dec((top + bottom) / 2 + drift * (top - bottom)),
-                    bottom_quartile=_dec(bottom + quarter_gap + drift * (top - bottom))))
+                benchmarks.append(
+                    Benchmark(
+                        indicator=indicator,
+                        source="Illustrative peer group",
+                        year=year,
+                        top_quartile=_dec(top - quarter_gap + drift * (top - bottom)),
+                        median=_dec((top + bottom) / 2 + drift * (top - bottom)),
+                        bottom_quartile=_dec(bottom + quarter_gap + drift * (top - bottom)),
+                    )
+                )
         skip_latest = spec["home"][2] == "mh.updater" and number % 4 == 0
         for index, (period, value) in enumerate(zip(period_list, values, strict=True)):
             if skip_latest and index == len(period_list) - 1 and step == 1:
@@ -221,12 +332,28 @@ def _seed_values(specs, indicators, people) -> None:
                 continue
             decimal_value = _dec(value, indicator.decimals)
             target = target_in_force(rows, period).target if rows else None
-            status = rules.traffic_light(value=decimal_value, target=target, polarity=indicator.polarity,
-                                         tolerance=indicator.tolerance, tolerance_kind=indicator.tolerance_kind)
-            entered_at = timezone.make_aware(datetime.datetime.combine(
-                periods.add_months(period, step).replace(day=min(3 + index % 10, 28)), datetime.time(10, 30)))
-            m = Measurement(indicator=indicator, period=period, value=decimal_value, target=target, status=status,
-                            entered_by=indicator.updater, entered_at=entered_at, version=1)
+            status = rules.traffic_light(
+                value=decimal_value,
+                target=target,
+                polarity=indicator.polarity,
+                tolerance=indicator.tolerance,
+                tolerance_kind=indicator.tolerance_kind,
+            )
+            entered_at = timezone.make_aware(
+                datetime.datetime.combine(
+                    periods.add_months(period, step).replace(day=min(3 + index % 10, 28)), datetime.time(10, 30)
+                )
+            )
+            m = Measurement(
+                indicator=indicator,
+                period=period,
+                value=decimal_value,
+                target=target,
+                status=status,
+                entered_by=indicator.updater,
+                entered_at=entered_at,
+                version=1,
+            )
             if status == rules.RED:
                 cause, action = CAUSES[(number + index) % len(CAUSES)]
                 m.cause, m.action_taken = cause, action

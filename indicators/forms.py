@@ -29,17 +29,26 @@ class IndicatorFilterForm(forms.Form):
     q = forms.CharField(label="Code or title", required=False, max_length=100)
     unit = forms.TypedChoiceField(label="Organisation unit", required=False, coerce=int, empty_value=None)
     owner = forms.TypedChoiceField(label="Managed by", required=False, coerce=int, empty_value=None)
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"),
-                                                                        *Indicator.Status.choices])
-    frequency = forms.ChoiceField(label="Frequency", required=False,
-                                  choices=[("", "Any frequency"), *Indicator.Frequency.choices])
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Indicator.Status.choices])
+    frequency = forms.ChoiceField(
+        label="Frequency", required=False, choices=[("", "Any frequency"), *Indicator.Frequency.choices]
+    )
     source = forms.ChoiceField(label="Source", required=False, choices=[("", "Any source"), *Indicator.Source.choices])
-    tag = forms.ModelChoiceField(label="Tag", required=False, queryset=Tag.objects.all(), empty_label="Any tag",
-                                 to_field_name="name")
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=[
-        ("code", "Code"), ("title", "Title"), ("-status", "Status"), ("-updated", "Last update (newest)"),
-        ("updated", "Last update (oldest)"), ("-period", "Latest period"),
-    ])
+    tag = forms.ModelChoiceField(
+        label="Tag", required=False, queryset=Tag.objects.all(), empty_label="Any tag", to_field_name="name"
+    )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[
+            ("code", "Code"),
+            ("title", "Title"),
+            ("-status", "Status"),
+            ("-updated", "Last update (newest)"),
+            ("updated", "Last update (oldest)"),
+            ("-period", "Latest period"),
+        ],
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,8 +56,11 @@ class IndicatorFilterForm(forms.Form):
         # instances for each option would cost more than the page of PIs itself.
         self.user = user
         self.fields["unit"].choices = [("", "Any unit")] + [
-            (pk, f"{'— ' * level}{name}") for pk, name, level in
-            OrgUnit.objects.visible_to(user).order_by("tree_id", "lft").values_list("pk", "name", "level")]
+            (pk, f"{'— ' * level}{name}")
+            for pk, name, level in OrgUnit.objects.visible_to(user)
+            .order_by("tree_id", "lft")
+            .values_list("pk", "name", "level")
+        ]
         owners = User.objects.visible_to(user).filter(Exists(Indicator.objects.filter(owner=OuterRef("pk"))))
         self.fields["owner"].choices = [("", "Anyone")] + list(owners.order_by("name").values_list("pk", "name"))
 
@@ -80,11 +92,35 @@ class IndicatorForm(forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = ["code", "title", "description", "definition", "guidance", "unit", "decimals", "polarity",
-                  "frequency", "ytd_rule", "tolerance_kind", "tolerance", "min_value", "max_value", "org_unit",
-                  "owner", "updater", "source", "formula", "proxy_for", "actions", "active"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "definition": forms.Textarea(attrs={"rows": 3}),
-                   "guidance": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "code",
+            "title",
+            "description",
+            "definition",
+            "guidance",
+            "unit",
+            "decimals",
+            "polarity",
+            "frequency",
+            "ytd_rule",
+            "tolerance_kind",
+            "tolerance",
+            "min_value",
+            "max_value",
+            "org_unit",
+            "owner",
+            "updater",
+            "source",
+            "formula",
+            "proxy_for",
+            "actions",
+            "active",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "definition": forms.Textarea(attrs={"rows": 3}),
+            "guidance": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,8 +130,9 @@ class IndicatorForm(forms.ModelForm):
         self.fields["owner"].queryset = people
         self.fields["updater"].queryset = people
         self.fields["proxy_for"].queryset = Indicator.objects.visible_to(user).exclude(pk=self.instance.pk)
-        self.fields["actions"].queryset = PlanItem.objects.visible_to(user).filter(
-            kind=PlanItem.Kind.ACTION).order_by("tree_id", "lft")
+        self.fields["actions"].queryset = (
+            PlanItem.objects.visible_to(user).filter(kind=PlanItem.Kind.ACTION).order_by("tree_id", "lft")
+        )
         self.fields["actions"].help_text = "Plan actions that improve this PI (hold Ctrl or Cmd to choose several)."
         if self.instance.pk:
             self.fields["tag_names"].initial = ", ".join(tag.name for tag in self.instance.tags.all())
@@ -109,12 +146,14 @@ class IndicatorForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("code") and cleaned.get("formula"):
-            others = dict(Indicator.objects.exclude(formula="").exclude(pk=self.instance.pk)
-                          .values_list("code", "formula"))
+            others = dict(
+                Indicator.objects.exclude(formula="").exclude(pk=self.instance.pk).values_list("code", "formula")
+            )
             known = set(Indicator.objects.exclude(pk=self.instance.pk).values_list("code", flat=True))
             try:
-                services.validate_formula(code=cleaned["code"], formula=cleaned["formula"].strip(),
-                                          known_codes=known, other_formulas=others)
+                services.validate_formula(
+                    code=cleaned["code"], formula=cleaned["formula"].strip(), known_codes=known, other_formulas=others
+                )
             except ValidationError as exc:
                 self.add_error("formula", exc.message_dict["formula"])
         return cleaned
@@ -127,11 +166,13 @@ class IndicatorForm(forms.ModelForm):
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label="What the file holds", choices=[("values", "Values and targets"),
-                                                                    ("definitions", "PI definitions")])
+    kind = forms.ChoiceField(
+        label="What the file holds", choices=[("values", "Values and targets"), ("definitions", "PI definitions")]
+    )
     file = forms.FileField(label="CSV or Excel (.xlsx) file")
-    commit = forms.BooleanField(label="Save the rows if there are no errors (leave unticked for a dry run)",
-                                required=False)
+    commit = forms.BooleanField(
+        label="Save the rows if there are no errors (leave unticked for a dry run)", required=False
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

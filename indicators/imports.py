@@ -25,9 +25,30 @@ from pmf.models import OrgUnit, User
 VALUE_COLUMNS = ["code", "period", "value", "target", "commentary"]
 VALUE_REQUIRED = {"code", "period"}
 
-DEFINITION_COLUMNS = ["code", "title", "org_unit", "unit", "polarity", "frequency", "decimals", "ytd_rule",
-                      "tolerance_kind", "tolerance", "min_value", "max_value", "owner", "updater", "source", "tags",
-                      "formula", "proxy_for", "active", "description", "definition", "guidance"]
+DEFINITION_COLUMNS = [
+    "code",
+    "title",
+    "org_unit",
+    "unit",
+    "polarity",
+    "frequency",
+    "decimals",
+    "ytd_rule",
+    "tolerance_kind",
+    "tolerance",
+    "min_value",
+    "max_value",
+    "owner",
+    "updater",
+    "source",
+    "tags",
+    "formula",
+    "proxy_for",
+    "active",
+    "description",
+    "definition",
+    "guidance",
+]
 DEFINITION_REQUIRED = {"code", "title", "org_unit", "unit", "polarity", "frequency"}
 
 MAX_REPORTED_ERRORS = 500
@@ -137,13 +158,17 @@ def _number(cell, column: str, unit: str) -> Decimal | None:
     if isinstance(cell, int | float):
         return Decimal(str(cell))
     try:
-        return Decimal(cell) if cell[-1].isdigit() and "," not in cell else services.parse_number(
-            cell, field=column, unit=unit)
+        return (
+            Decimal(cell)
+            if cell[-1].isdigit() and "," not in cell
+            else services.parse_number(cell, field=column, unit=unit)
+        )
     except InvalidOperation:
         return services.parse_number(cell, field=column, unit=unit)
 
 
 # Values and targets ------------------------------------------------------------------------------
+
 
 def import_values(*, upload, file_name: str, user, commit: bool) -> ImportReport:
     """Check (and with COMMIT, save) values, targets and commentary per (code, period).
@@ -160,12 +185,10 @@ def import_values(*, upload, file_name: str, user, commit: bool) -> ImportReport
     has_commentary = "commentary" in position
     has_target = "target" in position
     has_value = "value" in position
-    indicators = {
-        code: (pk, unit, polarity, frequency, min_value, max_value, tolerance_kind, tolerance)
-        for pk, code, unit, polarity, frequency, min_value, max_value, tolerance_kind, tolerance in
-        Indicator.objects.updatable_by(user).values_list(
-            "pk", "code", "unit", "polarity", "frequency", "min_value", "max_value", "tolerance_kind", "tolerance")
-    }
+    definitions = Indicator.objects.updatable_by(user).values_list(
+        "code", "pk", "unit", "polarity", "frequency", "min_value", "max_value", "tolerance_kind", "tolerance"
+    )
+    indicators = {code: tuple(rest) for code, *rest in definitions}
     dummy = Indicator()
     valid_period_cache: dict = {}
     seen: dict = {}
@@ -197,8 +220,11 @@ def import_values(*, upload, file_name: str, user, commit: bool) -> ImportReport
             ok = valid_period_cache[key] = dummy.is_valid_period(period)
         if not ok:
             dummy.frequency = frequency
-            report.add(number, "period", f"{period:%d %b %Y} is not a {frequency} period; use "
-                                         f"{dummy.period_for(period):%Y-%m-%d}.")
+            report.add(
+                number,
+                "period",
+                f"{period:%d %b %Y} is not a {frequency} period; use {dummy.period_for(period):%Y-%m-%d}.",
+            )
             continue
         if (pk, period) in seen:
             report.add(number, "period", f"{code} {period:%Y-%m} already appears in row {seen[(pk, period)]}.")
@@ -211,10 +237,15 @@ def import_values(*, upload, file_name: str, user, commit: bool) -> ImportReport
             for column, messages in exc.message_dict.items():
                 report.add(number, column, " ".join(messages))
             continue
-        if value is not None and ((min_value is not None and value < min_value)
-                                  or (max_value is not None and value > max_value)):
-            report.add(number, "value", f"{value} is outside the allowed range of {code} "
-                                        f"({_plain(min_value) or '…'} to {_plain(max_value) or '…'}).")
+        if value is not None and (
+            (min_value is not None and value < min_value) or (max_value is not None and value > max_value)
+        ):
+            report.add(
+                number,
+                "value",
+                f"{value} is outside the allowed range of {code} "
+                f"({_plain(min_value) or '…'} to {_plain(max_value) or '…'}).",
+            )
             continue
         if value is None and target is None:
             report.add(number, "value", "Give a value, a target or both.")
@@ -226,16 +257,26 @@ def import_values(*, upload, file_name: str, user, commit: bool) -> ImportReport
     if not commit or not report.ok:
         return report
     with transaction.atomic():
-        report.created, report.updated = _write_values(parsed, user=user, has_commentary=has_commentary,
-                                                       has_target=has_target)
+        report.created, report.updated = _write_values(
+            parsed, user=user, has_commentary=has_commentary, has_target=has_target
+        )
         touched = {row[0] for row in parsed}
-        codes = set(Indicator.objects.filter(pk__in=touched).values_list("code", flat=True)) \
-            if Indicator.objects.exclude(formula="").exists() else set()
+        codes = (
+            set(Indicator.objects.filter(pk__in=touched).values_list("code", flat=True))
+            if Indicator.objects.exclude(formula="").exists()
+            else set()
+        )
         if codes:
             touched |= services.recalculate_dependants(codes=codes, periods={row[1] for row in parsed}, user=user)
         services.refresh_latest(indicator_ids=touched)
-        ImportRun.objects.create(kind=ImportRun.Kind.VALUES, file_name=file_name[:255], rows=report.rows,
-                                 created=report.created, updated=report.updated, user=user)
+        ImportRun.objects.create(
+            kind=ImportRun.Kind.VALUES,
+            file_name=file_name[:255],
+            rows=report.rows,
+            created=report.created,
+            updated=report.updated,
+            user=user,
+        )
     report.committed = True
     return report
 
@@ -251,8 +292,11 @@ def _check_not_approved(parsed, report: ImportReport, seen: dict) -> None:
     for pk, period in locked.values_list("indicator_id", "period").iterator(chunk_size=5000):
         if (pk, period) in wanted:
             codes = codes or dict(Indicator.objects.filter(pk__in=ids).values_list("pk", "code"))
-            report.add(seen[(pk, period)], "value",
-                       f"{codes[pk]} {period:%Y-%m} is approved and locked; ask the performance team to reopen it.")
+            report.add(
+                seen[(pk, period)],
+                "value",
+                f"{codes[pk]} {period:%Y-%m} is approved and locked; ask the performance team to reopen it.",
+            )
 
 
 def _write_values(parsed, *, user, has_commentary: bool, has_target: bool) -> tuple[int, int]:
@@ -271,8 +315,9 @@ def _write_values(parsed, *, user, has_commentary: bool, has_target: bool) -> tu
             target = in_force.target
         if in_force is not None:
             tolerance_kind, tolerance = in_force.tolerance_kind, in_force.tolerance
-        status = rules.traffic_light(value=value, target=target, polarity=polarity, tolerance=tolerance,
-                                     tolerance_kind=tolerance_kind)
+        status = rules.traffic_light(
+            value=value, target=target, polarity=polarity, tolerance=tolerance, tolerance_kind=tolerance_kind
+        )
         resolved.append((pk, period, value, target, status, commentary))
     before = Measurement.objects.count() if connection.vendor == "postgresql" else None
     if connection.vendor == "postgresql":
@@ -285,9 +330,15 @@ def _write_values(parsed, *, user, has_commentary: bool, has_target: bool) -> tu
 
 def _upsert_postgresql(resolved, *, user, now, has_commentary: bool) -> None:
     """Batched INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO UPDATE: one statement per batch."""
-    update = ["value = EXCLUDED.value", "target = EXCLUDED.target", "status = EXCLUDED.status",
-              "entered_by_id = EXCLUDED.entered_by_id", "entered_at = EXCLUDED.entered_at",
-              "version = indicators_measurement.version + 1", "calculation_error = ''"]
+    update = [
+        "value = EXCLUDED.value",
+        "target = EXCLUDED.target",
+        "status = EXCLUDED.status",
+        "entered_by_id = EXCLUDED.entered_by_id",
+        "entered_at = EXCLUDED.entered_at",
+        "version = indicators_measurement.version + 1",
+        "calculation_error = ''",
+    ]
     if has_commentary:
         update.append("commentary = EXCLUDED.commentary")
     low, high = min(row[1] for row in resolved), max(row[1] for row in resolved)
@@ -305,39 +356,61 @@ def _upsert_postgresql(resolved, *, user, now, has_commentary: bool) -> None:
     user_id = user.pk if user else None
     with connection.cursor() as cursor:
         for start in range(0, len(resolved), BATCH):
-            chunk = resolved[start:start + BATCH]
-            cursor.execute(sql, [
-                user_id, now,
-                [row[0] for row in chunk],
-                [row[1].isoformat() for row in chunk],
-                [None if row[2] is None else str(row[2]) for row in chunk],
-                [None if row[3] is None else str(row[3]) for row in chunk],
-                [row[4] for row in chunk],
-                [row[5] for row in chunk],
-            ])
+            chunk = resolved[start : start + BATCH]
+            cursor.execute(
+                sql,
+                [
+                    user_id,
+                    now,
+                    [row[0] for row in chunk],
+                    [row[1].isoformat() for row in chunk],
+                    [None if row[2] is None else str(row[2]) for row in chunk],
+                    [None if row[3] is None else str(row[3]) for row in chunk],
+                    [row[4] for row in chunk],
+                    [row[5] for row in chunk],
+                ],
+            )
 
 
 def _upsert_generic(resolved, *, user, now, has_commentary: bool) -> int:
     existing = set()
     ids = list({row[0] for row in resolved})
     for start in range(0, len(ids), 500):
-        existing.update(Measurement.objects.filter(indicator_id__in=ids[start:start + 500])
-                        .values_list("indicator_id", "period"))
+        existing.update(
+            Measurement.objects.filter(indicator_id__in=ids[start : start + 500]).values_list("indicator_id", "period")
+        )
     created = sum(1 for row in resolved if (row[0], row[1]) not in existing)
-    objs = [Measurement(indicator_id=pk, period=period, value=value, target=target, status=status,
-                        commentary=commentary, entered_by=user, entered_at=now, version=1)
-            for pk, period, value, target, status, commentary in resolved]
+    objs = [
+        Measurement(
+            indicator_id=pk,
+            period=period,
+            value=value,
+            target=target,
+            status=status,
+            commentary=commentary,
+            entered_by=user,
+            entered_at=now,
+            version=1,
+        )
+        for pk, period, value, target, status, commentary in resolved
+    ]
     fields = ["value", "target", "status", "entered_by", "entered_at"] + (["commentary"] if has_commentary else [])
-    Measurement.objects.bulk_create(objs, batch_size=500, update_conflicts=True,
-                                    unique_fields=["indicator", "period"], update_fields=fields)
+    Measurement.objects.bulk_create(
+        objs, batch_size=500, update_conflicts=True, unique_fields=["indicator", "period"], update_fields=fields
+    )
     return created
 
 
 # Definitions -------------------------------------------------------------------------------------
 
 _CHOICES = {
-    "unit": {**{value: value for value in Indicator.Unit.values},
-             "%": "percent", "£": "gbp", "count per 1,000 homes": "per1000", "count per 1,000": "per1000"},
+    "unit": {
+        **{value: value for value in Indicator.Unit.values},
+        "%": "percent",
+        "£": "gbp",
+        "count per 1,000 homes": "per1000",
+        "count per 1,000": "per1000",
+    },
     "polarity": {**{value: value for value in Indicator.Polarity.values}, "data only": "data"},
     "frequency": {value: value for value in Indicator.Frequency.values},
     "ytd_rule": {value: value for value in Indicator.YtdRule.values},
@@ -431,9 +504,12 @@ def import_definitions(*, upload, file_name: str, user, commit: bool) -> ImportR
     for number, indicator, values, data in pending:
         if values.get("formula"):
             try:
-                services.validate_formula(code=indicator.code, formula=values["formula"], known_codes=known,
-                                          other_formulas={k: v for k, v in formulas.items()
-                                                          if k != indicator.code and v})
+                services.validate_formula(
+                    code=indicator.code,
+                    formula=values["formula"],
+                    known_codes=known,
+                    other_formulas={k: v for k, v in formulas.items() if k != indicator.code and v},
+                )
             except ValidationError as exc:
                 report.add(number, "formula", " ".join(exc.message_dict["formula"]))
         if data.get("proxy_for") and data["proxy_for"] not in known:
@@ -451,15 +527,24 @@ def import_definitions(*, upload, file_name: str, user, commit: bool) -> ImportR
         if to_create:
             bulk_create_with_history(to_create, Indicator, default_user=user, batch_size=1000)
         if to_update:
-            bulk_update_with_history(to_update, Indicator, [name for name in DEFINITION_COLUMNS
-                                                            if name not in ("code", "tags", "proxy_for")],
-                                     default_user=user, batch_size=1000)
+            bulk_update_with_history(
+                to_update,
+                Indicator,
+                [name for name in DEFINITION_COLUMNS if name not in ("code", "tags", "proxy_for")],
+                default_user=user,
+                batch_size=1000,
+            )
         by_code = {ind.code: ind for ind in Indicator.objects.filter(code__in=list(seen))}
         proxies = []
-        all_codes = {ind.code: ind for ind in Indicator.objects.filter(
-            code__in=[data["proxy_for"] for *_, data in pending if data.get("proxy_for")])}
-        tag_names = {name.strip()[:60] for *_, data in pending for name in data.get("tags", "").split(";")
-                     if name.strip()}
+        all_codes = {
+            ind.code: ind
+            for ind in Indicator.objects.filter(
+                code__in=[data["proxy_for"] for *_, data in pending if data.get("proxy_for")]
+            )
+        }
+        tag_names = {
+            name.strip()[:60] for *_, data in pending for name in data.get("tags", "").split(";") if name.strip()
+        }
         tags = {tag.name: tag for tag in Tag.objects.filter(name__in=tag_names)}
         for name in tag_names - set(tags):
             tags[name] = Tag.objects.create(name=name)
@@ -471,29 +556,59 @@ def import_definitions(*, upload, file_name: str, user, commit: bool) -> ImportR
                 proxies.append(indicator)
             if "tags" in data:
                 through.objects.filter(indicator=indicator).delete()
-                through.objects.bulk_create([through(indicator=indicator, tag=tags[name.strip()[:60]])
-                                             for name in data["tags"].split(";") if name.strip()],
-                                            ignore_conflicts=True)
+                through.objects.bulk_create(
+                    [
+                        through(indicator=indicator, tag=tags[name.strip()[:60]])
+                        for name in data["tags"].split(";")
+                        if name.strip()
+                    ],
+                    ignore_conflicts=True,
+                )
         if proxies:
             Indicator.objects.bulk_update(proxies, ["proxy_for"])
         report.created, report.updated = len(to_create), len(to_update)
-        ImportRun.objects.create(kind=ImportRun.Kind.DEFINITIONS, file_name=file_name[:255], rows=report.rows,
-                                 created=report.created, updated=report.updated, user=user)
+        ImportRun.objects.create(
+            kind=ImportRun.Kind.DEFINITIONS,
+            file_name=file_name[:255],
+            rows=report.rows,
+            created=report.created,
+            updated=report.updated,
+            user=user,
+        )
     report.committed = True
     return report
 
 
 # Export ------------------------------------------------------------------------------------------
 
+
 def definition_rows(indicators: Iterable[Indicator]) -> Iterator[list]:
     yield DEFINITION_COLUMNS
     for ind in indicators:
-        yield [ind.code, ind.title, ind.org_unit.code, ind.unit, ind.polarity, ind.frequency, ind.decimals,
-               ind.ytd_rule, ind.tolerance_kind, _plain(ind.tolerance), _plain(ind.min_value), _plain(ind.max_value),
-               ind.owner.username if ind.owner else "", ind.updater.username if ind.updater else "", ind.source,
-               ";".join(tag.name for tag in ind.tags.all()), ind.formula,
-               ind.proxy_for.code if ind.proxy_for else "", "yes" if ind.active else "no", ind.description,
-               ind.definition, ind.guidance]
+        yield [
+            ind.code,
+            ind.title,
+            ind.org_unit.code,
+            ind.unit,
+            ind.polarity,
+            ind.frequency,
+            ind.decimals,
+            ind.ytd_rule,
+            ind.tolerance_kind,
+            _plain(ind.tolerance),
+            _plain(ind.min_value),
+            _plain(ind.max_value),
+            ind.owner.username if ind.owner else "",
+            ind.updater.username if ind.updater else "",
+            ind.source,
+            ";".join(tag.name for tag in ind.tags.all()),
+            ind.formula,
+            ind.proxy_for.code if ind.proxy_for else "",
+            "yes" if ind.active else "no",
+            ind.description,
+            ind.definition,
+            ind.guidance,
+        ]
 
 
 def value_rows(measurements) -> Iterator[list]:

@@ -88,26 +88,52 @@ class Indicator(models.Model):
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY, db_index=True)
     ytd_rule = models.CharField("year-to-date rule", max_length=6, choices=YtdRule.choices, default=YtdRule.MEAN)
     tolerance_kind = models.CharField(max_length=8, choices=ToleranceKind.choices, default=ToleranceKind.PERCENT)
-    tolerance = models.DecimalField(max_digits=12, decimal_places=4, default=Decimal("5"),
-                                    help_text="How far a value may miss the target and still be amber.")
+    tolerance = models.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        default=Decimal("5"),
+        help_text="How far a value may miss the target and still be amber.",
+    )
     min_value = models.DecimalField("lowest allowed value", null=True, blank=True, **VALUE_FIELD)
     max_value = models.DecimalField("highest allowed value", null=True, blank=True, **VALUE_FIELD)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="owned_indicators", verbose_name="managed by")
-    updater = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="updated_indicators", verbose_name="assigned to")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_indicators",
+        verbose_name="managed by",
+    )
+    updater = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="updated_indicators",
+        verbose_name="assigned to",
+    )
     org_unit = models.ForeignKey("pmf.OrgUnit", on_delete=models.PROTECT, related_name="indicators")
-    source = models.CharField("source / collection", max_length=10, choices=Source.choices, default=Source.LOCAL,
-                              db_index=True)
+    source = models.CharField(
+        "source / collection", max_length=10, choices=Source.choices, default=Source.LOCAL, db_index=True
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="indicators")
     formula = models.CharField(
-        max_length=1000, blank=True,
-        help_text="For calculated PIs: arithmetic over other PI codes, e.g. ARR_NUM / ARR_DEN * 100.")
-    proxy_for = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="proxies",
-                                  help_text="The (usually annual) PI this one gives an in-year sense of direction for.")
+        max_length=1000,
+        blank=True,
+        help_text="For calculated PIs: arithmetic over other PI codes, e.g. ARR_NUM / ARR_DEN * 100.",
+    )
+    proxy_for = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proxies",
+        help_text="The (usually annual) PI this one gives an in-year sense of direction for.",
+    )
     active = models.BooleanField(default=True)
-    actions = models.ManyToManyField("plans.PlanItem", blank=True, related_name="indicators",
-                                     help_text="Plan actions that improve this PI.")
+    actions = models.ManyToManyField(
+        "plans.PlanItem", blank=True, related_name="indicators", help_text="Plan actions that improve this PI."
+    )
 
     # Denormalised from the latest measurement with a value; refreshed by the services.
     latest_period = models.DateField(null=True, blank=True)
@@ -119,8 +145,15 @@ class Indicator(models.Model):
     long_trend = models.CharField(max_length=9, choices=Trend.choices, blank=True, default="")
 
     history = HistoricalRecords(
-        excluded_fields=["latest_period", "latest_value", "latest_target", "latest_status", "latest_updated_at",
-                         "short_trend", "long_trend"],
+        excluded_fields=[
+            "latest_period",
+            "latest_value",
+            "latest_target",
+            "latest_status",
+            "latest_updated_at",
+            "short_trend",
+            "long_trend",
+        ],
     )
     objects = IndicatorQuerySet.as_manager()
 
@@ -201,8 +234,9 @@ class TargetPeriod(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     effective_from = models.DateField(help_text="First period this target applies to.")
     target = models.DecimalField(null=True, blank=True, **VALUE_FIELD)
-    tolerance_kind = models.CharField(max_length=8, choices=Indicator.ToleranceKind.choices,
-                                      default=Indicator.ToleranceKind.PERCENT)
+    tolerance_kind = models.CharField(
+        max_length=8, choices=Indicator.ToleranceKind.choices, default=Indicator.ToleranceKind.PERCENT
+    )
     tolerance = models.DecimalField(max_digits=12, decimal_places=4, default=Decimal("5"))
 
     history = HistoricalRecords()
@@ -241,13 +275,16 @@ class Measurement(models.Model):
     action_taken = models.TextField("action being taken", blank=True)
     recovery_date = models.DateField("expected recovery date", null=True, blank=True)
     data_quality_note = models.TextField(blank=True)
-    calculation_error = models.CharField(max_length=300, blank=True,
-                                         help_text="Why a calculated PI has no value for this period.")
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    calculation_error = models.CharField(
+        max_length=300, blank=True, help_text="Why a calculated PI has no value for this period."
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     entered_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Raised on every save, to detect conflicting edits.")
 
@@ -297,8 +334,13 @@ class Benchmark(models.Model):
         return f"{self.indicator.code} {self.source} {self.year}"
 
     def quartile_of(self, value) -> int | None:
-        return rules.quartile(value=value, top=self.top_quartile, median=self.median, bottom=self.bottom_quartile,
-                              polarity=self.indicator.polarity)
+        return rules.quartile(
+            value=value,
+            top=self.top_quartile,
+            median=self.median,
+            bottom=self.bottom_quartile,
+            polarity=self.indicator.polarity,
+        )
 
 
 class ImportRun(models.Model):

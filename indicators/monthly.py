@@ -75,8 +75,9 @@ def due_rows(*, user, month: datetime.date, indicators=None) -> list[Row]:
     """One row per active PI assigned to USER with a period ending in MONTH (three queries)."""
     if indicators is None:
         indicators = Indicator.objects.due_for(user)
-    indicators = [ind for ind in indicators.select_related("org_unit").order_by("code")
-                  if due_period(ind, month) is not None]
+    indicators = [
+        ind for ind in indicators.select_related("org_unit").order_by("code") if due_period(ind, month) is not None
+    ]
     if not indicators:
         return []
     wanted = {}
@@ -84,8 +85,12 @@ def due_rows(*, user, month: datetime.date, indicators=None) -> list[Row]:
         period = due_period(indicator, month)
         wanted[indicator.pk] = (period, periods.add_months(period, -indicator.step()))
     all_periods = {p for pair in wanted.values() for p in pair}
-    found = {(m.indicator_id, m.period): m for m in
-             Measurement.objects.filter(indicator__in=indicators, period__in=all_periods).select_related("entered_by")}
+    found = {
+        (m.indicator_id, m.period): m
+        for m in Measurement.objects.filter(indicator__in=indicators, period__in=all_periods).select_related(
+            "entered_by"
+        )
+    }
     targets = services.targets_by_indicator(wanted)
     rows = []
     for indicator in indicators:
@@ -96,8 +101,15 @@ def due_rows(*, user, month: datetime.date, indicators=None) -> list[Row]:
         else:
             in_force = target_in_force(targets.get(indicator.pk, []), period)
             target = in_force.target if in_force else None
-        rows.append(Row(indicator=indicator, period=period, measurement=measurement,
-                        previous=found.get((indicator.pk, previous_period)), target=target))
+        rows.append(
+            Row(
+                indicator=indicator,
+                period=period,
+                measurement=measurement,
+                previous=found.get((indicator.pk, previous_period)),
+                target=target,
+            )
+        )
     return rows
 
 
@@ -132,10 +144,20 @@ def read_rows(rows: list[Row], data) -> list[services.ValueInput]:
             version = int(data.get(f"{row.prefix}-version", row.version))
         except ValueError:
             version = row.version
-        entries.append(services.ValueInput(
-            indicator=row.indicator, period=row.period, value=value, commentary=entered["commentary"],
-            cause=entered["cause"], action_taken=entered["action_taken"], recovery_date=recovery,
-            data_quality_note=entered["data_quality_note"], version=version, errors=errors))
+        entries.append(
+            services.ValueInput(
+                indicator=row.indicator,
+                period=row.period,
+                value=value,
+                commentary=entered["commentary"],
+                cause=entered["cause"],
+                action_taken=entered["action_taken"],
+                recovery_date=recovery,
+                data_quality_note=entered["data_quality_note"],
+                version=version,
+                errors=errors,
+            )
+        )
     return entries
 
 

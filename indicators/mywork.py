@@ -13,10 +13,16 @@ def due_items(user) -> dict:
     month = monthly.reporting_month(timezone.localdate())
     rows = monthly.due_rows(user=user, month=month)
     rows.sort(key=lambda row: (not row.is_missing, row.indicator.code))
-    return {"rows": rows[:20], "total": len(rows), "missing": sum(1 for row in rows if row.is_missing),
-            "deadline": monthly.deadline(month), "month": month}
+    return {
+        "rows": rows[:20],
+        "total": len(rows),
+        "missing": sum(1 for row in rows if row.is_missing),
+        "deadline": monthly.deadline(month),
+        "month": month,
+    }
 
 
 def linked_indicators(plan_item, user) -> list:
-    return list(Indicator.objects.visible_to(user).filter(actions=plan_item).select_related("org_unit")
-                .order_by("code"))
+    return list(
+        Indicator.objects.visible_to(user).filter(actions=plan_item).select_related("org_unit").order_by("code")
+    )

@@ -58,20 +58,33 @@ def parse_number(text, *, field: str, unit: str | None = None) -> Decimal | None
 def check_period(indicator: Indicator, period: datetime.date, *, field: str = "period") -> None:
     if not indicator.is_valid_period(period):
         expected = indicator.period_for(period)
-        raise ValidationError({field: (
-            f"{period:%d %b %Y} is not a {indicator.get_frequency_display().lower()} period of {indicator.code}; "
-            f"use {expected:%d %b %Y} ({indicator.period_label(expected)}).")})
+        raise ValidationError(
+            {
+                field: (
+                    f"{period:%d %b %Y} is not a {indicator.get_frequency_display().lower()} period "
+                    f"of {indicator.code}; use {expected:%d %b %Y} ({indicator.period_label(expected)})."
+                )
+            }
+        )
 
 
 def check_range(indicator: Indicator, value: Decimal | None, *, field: str = "value") -> None:
     if value is None:
         return
     if indicator.min_value is not None and value < indicator.min_value:
-        raise ValidationError({field: f"{value} is below the lowest allowed value of {indicator.code} "
-                                      f"({indicator.min_value.normalize():f})."})
+        raise ValidationError(
+            {
+                field: f"{value} is below the lowest allowed value of {indicator.code} "
+                f"({indicator.min_value.normalize():f})."
+            }
+        )
     if indicator.max_value is not None and value > indicator.max_value:
-        raise ValidationError({field: f"{value} is above the highest allowed value of {indicator.code} "
-                                      f"({indicator.max_value.normalize():f})."})
+        raise ValidationError(
+            {
+                field: f"{value} is above the highest allowed value of {indicator.code} "
+                f"({indicator.max_value.normalize():f})."
+            }
+        )
 
 
 class ConflictError(Exception):
@@ -84,7 +97,8 @@ class ConflictError(Exception):
         super().__init__(
             f"{measurement.indicator.code} {measurement.indicator.period_label(measurement.period)} was changed by "
             f"{who} {when} while you were editing; your entry was not saved. Check their value "
-            f"({measurement.indicator.format_value(measurement.value)}) and save again.")
+            f"({measurement.indicator.format_value(measurement.value)}) and save again."
+        )
 
 
 class EntriesInvalid(ValueError):
@@ -115,8 +129,9 @@ class ValueInput:
 
 def targets_by_indicator(indicator_ids: Iterable[int]) -> dict[int, list[TargetPeriod]]:
     found: dict[int, list[TargetPeriod]] = defaultdict(list)
-    for row in TargetPeriod.objects.filter(indicator_id__in=list(indicator_ids)).order_by("indicator_id",
-                                                                                         "effective_from"):
+    for row in TargetPeriod.objects.filter(indicator_id__in=list(indicator_ids)).order_by(
+        "indicator_id", "effective_from"
+    ):
         found[row.indicator_id].append(row)
     return found
 
@@ -124,8 +139,9 @@ def targets_by_indicator(indicator_ids: Iterable[int]) -> dict[int, list[TargetP
 def colour(indicator: Indicator, value, target, period, targets: list[TargetPeriod]) -> str:
     row = target_in_force(targets, period)
     kind, tolerance = (row.tolerance_kind, row.tolerance) if row else (indicator.tolerance_kind, indicator.tolerance)
-    return rules.traffic_light(value=value, target=target, polarity=indicator.polarity, tolerance=tolerance,
-                               tolerance_kind=kind)
+    return rules.traffic_light(
+        value=value, target=target, polarity=indicator.polarity, tolerance=tolerance, tolerance_kind=kind
+    )
 
 
 def red_commentary_errors(entry: ValueInput) -> dict:
@@ -162,7 +178,8 @@ def save_values(*, entries: Sequence[ValueInput], user, require_red_commentary: 
     wanted_periods = {entry.period for entry in entries}
     existing = {
         (m.indicator_id, m.period): m
-        for m in Measurement.objects.select_for_update(of=("self",)).select_related("entered_by", "indicator")
+        for m in Measurement.objects.select_for_update(of=("self",))
+        .select_related("entered_by", "indicator")
         .filter(indicator_id__in=indicator_ids, period__in=wanted_periods)
     }
     targets = targets_by_indicator(indicator_ids)
@@ -186,7 +203,7 @@ def save_values(*, entries: Sequence[ValueInput], user, require_red_commentary: 
         if measurement is None and entry.version not in (None, 0):
             raise ConflictError(Measurement(indicator=indicator, period=entry.period, version=0))
         if measurement is not None and measurement.is_approved:
-            row_errors["value"] = (f"{key} has been approved and is locked; ask the performance team to reopen it.")
+            row_errors["value"] = f"{key} has been approved and is locked; ask the performance team to reopen it."
         if entry.set_target:
             target = entry.target
         elif measurement is not None and measurement.target is not None:
@@ -225,14 +242,27 @@ def save_values(*, entries: Sequence[ValueInput], user, require_red_commentary: 
         _update_entered(to_update)
         Measurement.history.bulk_history_create(to_update, update=True, default_user=user, default_date=now)
     touched = {entry.indicator.pk for entry in entries}
-    touched |= recalculate_dependants(codes={entry.indicator.code for entry in entries}, periods=wanted_periods,
-                                      user=user)
+    touched |= recalculate_dependants(
+        codes={entry.indicator.code for entry in entries}, periods=wanted_periods, user=user
+    )
     refresh_latest(indicator_ids=touched)
     return to_create + to_update
 
 
-ENTERED_FIELDS = ["value", "target", "status", "commentary", "cause", "action_taken", "recovery_date",
-                  "data_quality_note", "calculation_error", "entered_by", "entered_at", "version"]
+ENTERED_FIELDS = [
+    "value",
+    "target",
+    "status",
+    "commentary",
+    "cause",
+    "action_taken",
+    "recovery_date",
+    "data_quality_note",
+    "calculation_error",
+    "entered_by",
+    "entered_at",
+    "version",
+]
 
 
 def _update_entered(measurements: list[Measurement]) -> None:
@@ -241,12 +271,21 @@ def _update_entered(measurements: list[Measurement]) -> None:
     if connection.vendor != "postgresql":
         Measurement.objects.bulk_update(measurements, ENTERED_FIELDS, batch_size=500)
         return
-    columns = [[m.pk for m in measurements], [m.value for m in measurements], [m.target for m in measurements],
-               [m.status for m in measurements], [m.commentary for m in measurements],
-               [m.cause for m in measurements], [m.action_taken for m in measurements],
-               [m.recovery_date for m in measurements], [m.data_quality_note for m in measurements],
-               [m.calculation_error for m in measurements], [m.entered_by_id for m in measurements],
-               [m.entered_at for m in measurements], [m.version for m in measurements]]
+    columns = [
+        [m.pk for m in measurements],
+        [m.value for m in measurements],
+        [m.target for m in measurements],
+        [m.status for m in measurements],
+        [m.commentary for m in measurements],
+        [m.cause for m in measurements],
+        [m.action_taken for m in measurements],
+        [m.recovery_date for m in measurements],
+        [m.data_quality_note for m in measurements],
+        [m.calculation_error for m in measurements],
+        [m.entered_by_id for m in measurements],
+        [m.entered_at for m in measurements],
+        [m.version for m in measurements],
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE indicators_measurement AS m SET value = u.value, target = u.target, status = u.status, "
@@ -257,17 +296,35 @@ def _update_entered(measurements: list[Measurement]) -> None:
             "%s::date[], %s::text[], %s::text[], %s::int[], %s::timestamptz[], %s::int[]) "
             "AS u(id, value, target, status, commentary, cause, action_taken, recovery_date, dq, ce, entered_by, "
             "entered_at, version) WHERE m.id = u.id",
-            columns)
+            columns,
+        )
 
 
-def measurement_update(*, indicator: Indicator, period: datetime.date, value: Decimal | None, user,
-                       commentary: str = "", cause: str = "", action_taken: str = "",
-                       recovery_date: datetime.date | None = None, data_quality_note: str = "",
-                       version: int | None = None) -> Measurement:
+def measurement_update(
+    *,
+    indicator: Indicator,
+    period: datetime.date,
+    value: Decimal | None,
+    user,
+    commentary: str = "",
+    cause: str = "",
+    action_taken: str = "",
+    recovery_date: datetime.date | None = None,
+    data_quality_note: str = "",
+    version: int | None = None,
+) -> Measurement:
     """Save one period's value of INDICATOR; see save_values for the checks and side effects."""
-    entry = ValueInput(indicator=indicator, period=period, value=value, commentary=commentary, cause=cause,
-                       action_taken=action_taken, recovery_date=recovery_date,
-                       data_quality_note=data_quality_note, version=version)
+    entry = ValueInput(
+        indicator=indicator,
+        period=period,
+        value=value,
+        commentary=commentary,
+        cause=cause,
+        action_taken=action_taken,
+        recovery_date=recovery_date,
+        data_quality_note=data_quality_note,
+        version=version,
+    )
     return save_values(entries=[entry], user=user)[0]
 
 
@@ -300,8 +357,15 @@ def reopen(*, measurement: Measurement, user) -> Measurement:
 
 
 @transaction.atomic
-def set_target(*, indicator: Indicator, effective_from: datetime.date, target: Decimal | None,
-               tolerance_kind: str, tolerance: Decimal, user) -> TargetPeriod:
+def set_target(
+    *,
+    indicator: Indicator,
+    effective_from: datetime.date,
+    target: Decimal | None,
+    tolerance_kind: str,
+    tolerance: Decimal,
+    user,
+) -> TargetPeriod:
     """Set the target and tolerance in force from EFFECTIVE_FROM until the next target change.
 
     Side effects: creates or updates a TargetPeriod (history row); measurements of periods from
@@ -310,10 +374,16 @@ def set_target(*, indicator: Indicator, effective_from: datetime.date, target: D
     their targets and colours."""
     check_period(indicator, effective_from, field="effective_from")
     row, _ = TargetPeriod.objects.update_or_create(
-        indicator=indicator, effective_from=effective_from,
-        defaults={"target": target, "tolerance_kind": tolerance_kind, "tolerance": tolerance})
-    following = (TargetPeriod.objects.filter(indicator=indicator, effective_from__gt=effective_from)
-                 .order_by("effective_from").values_list("effective_from", flat=True).first())
+        indicator=indicator,
+        effective_from=effective_from,
+        defaults={"target": target, "tolerance_kind": tolerance_kind, "tolerance": tolerance},
+    )
+    following = (
+        TargetPeriod.objects.filter(indicator=indicator, effective_from__gt=effective_from)
+        .order_by("effective_from")
+        .values_list("effective_from", flat=True)
+        .first()
+    )
     affected = Measurement.objects.filter(indicator=indicator, period__gte=effective_from, approved_at__isnull=True)
     if following:
         affected = affected.filter(period__lt=following)
@@ -333,8 +403,10 @@ def set_target(*, indicator: Indicator, effective_from: datetime.date, target: D
 
 # Calculated PIs ------------------------------------------------------------------------------
 
-def validate_formula(*, code: str, formula: str, known_codes: Iterable[str] | None = None,
-                     other_formulas: dict[str, str] | None = None) -> None:
+
+def validate_formula(
+    *, code: str, formula: str, known_codes: Iterable[str] | None = None, other_formulas: dict[str, str] | None = None
+) -> None:
     """Raise ValidationError (field "formula") for a formula that does not parse, uses an unknown
     code or itself, or closes a cycle through other calculated PIs."""
     if not formula:
@@ -365,17 +437,25 @@ def recalculate_dependants(*, codes: set[str], periods: set[datetime.date], user
     the recalculated ones (cycles are refused when formulas are saved; depth is capped anyway)."""
     if not codes or not periods or _depth > 10:
         return set()
-    calculated = [ind for ind in Indicator.objects.exclude(formula="").filter(active=True)
-                  if formulas.codes_in(ind.formula) & codes]
+    calculated = [
+        ind
+        for ind in Indicator.objects.exclude(formula="").filter(active=True)
+        if formulas.codes_in(ind.formula) & codes
+    ]
     if not calculated:
         return set()
     needed = set().union(*(formulas.codes_in(ind.formula) for ind in calculated))
     inputs = defaultdict(dict)
-    for code, period, value in Measurement.objects.filter(indicator__code__in=needed, period__in=periods) \
-            .values_list("indicator__code", "period", "value"):
+    for code, period, value in Measurement.objects.filter(indicator__code__in=needed, period__in=periods).values_list(
+        "indicator__code", "period", "value"
+    ):
         inputs[period][code] = value
-    existing = {(m.indicator_id, m.period): m for m in Measurement.objects.select_for_update(of=("self",))
-                .filter(indicator__in=calculated, period__in=periods)}
+    existing = {
+        (m.indicator_id, m.period): m
+        for m in Measurement.objects.select_for_update(of=("self",)).filter(
+            indicator__in=calculated, period__in=periods
+        )
+    }
     targets = targets_by_indicator(ind.pk for ind in calculated)
     now = timezone.now()
     to_create, to_update, changed_codes = [], [], set()
@@ -393,8 +473,9 @@ def recalculate_dependants(*, codes: set[str], periods: set[datetime.date], user
                 if value is None and not any(values[c] is not None for c in formulas.codes_in(indicator.formula)):
                     continue
                 row = target_in_force(targets.get(indicator.pk, []), period)
-                measurement = Measurement(indicator=indicator, period=period, version=0,
-                                          target=row.target if row else None)
+                measurement = Measurement(
+                    indicator=indicator, period=period, version=0, target=row.target if row else None
+                )
                 to_create.append(measurement)
             elif measurement.value == value and measurement.calculation_error == error:
                 continue
@@ -408,20 +489,33 @@ def recalculate_dependants(*, codes: set[str], periods: set[datetime.date], user
             measurement.version += 1
             changed_codes.add(indicator.code)
     if to_create:
-        bulk_create_with_history(to_create, Measurement, default_user=user, default_date=now,
-                                 default_change_reason="Calculated")
+        bulk_create_with_history(
+            to_create, Measurement, default_user=user, default_date=now, default_change_reason="Calculated"
+        )
     if to_update:
-        bulk_update_with_history(to_update, Measurement, ["value", "calculation_error", "status", "entered_by",
-                                                          "entered_at", "version"],
-                                 default_user=user, default_date=now, default_change_reason="Recalculated")
+        bulk_update_with_history(
+            to_update,
+            Measurement,
+            ["value", "calculation_error", "status", "entered_by", "entered_at", "version"],
+            default_user=user,
+            default_date=now,
+            default_change_reason="Recalculated",
+        )
     changed = {m.indicator_id for m in to_create + to_update}
     return changed | recalculate_dependants(codes=changed_codes, periods=periods, user=user, _depth=_depth + 1)
 
 
 # Latest-value fields -------------------------------------------------------------------------
 
-LATEST_FIELDS = ["latest_period", "latest_value", "latest_target", "latest_status", "latest_updated_at",
-                 "short_trend", "long_trend"]
+LATEST_FIELDS = [
+    "latest_period",
+    "latest_value",
+    "latest_target",
+    "latest_status",
+    "latest_updated_at",
+    "short_trend",
+    "long_trend",
+]
 
 
 def latest_fields(indicator: Indicator, latest: tuple | None, previous, previous_year: Sequence) -> dict:
@@ -429,8 +523,15 @@ def latest_fields(indicator: Indicator, latest: tuple | None, previous, previous
     newest measurement with a value, the PREVIOUS period's value and the values of the year of
     periods before the latest (for the long trend)."""
     if latest is None:
-        return {"latest_period": None, "latest_value": None, "latest_target": None,
-                "latest_status": rules.UNKNOWN, "latest_updated_at": None, "short_trend": "", "long_trend": ""}
+        return {
+            "latest_period": None,
+            "latest_value": None,
+            "latest_target": None,
+            "latest_status": rules.UNKNOWN,
+            "latest_updated_at": None,
+            "short_trend": "",
+            "long_trend": "",
+        }
     period, value, target, status, entered_at = latest
     return {
         "latest_period": period,
@@ -449,7 +550,7 @@ def refresh_latest(*, indicator_ids: Iterable[int], chunk: int = 5000) -> int:
     Side effects: Indicator rows updated in bulk (these fields are derived, so no history row)."""
     ids = sorted(set(indicator_ids))
     for start in range(0, len(ids), chunk):
-        part = ids[start:start + chunk]
+        part = ids[start : start + chunk]
         indicators = Indicator.objects.only("pk", "polarity", "frequency").in_bulk(part)
         reader = _latest_postgresql if connection.vendor == "postgresql" else _latest_generic
         _write_latest(reader(indicators))
@@ -457,15 +558,20 @@ def refresh_latest(*, indicator_ids: Iterable[int], chunk: int = 5000) -> int:
 
 
 def _latest_generic(indicators: dict[int, Indicator]) -> dict[int, dict]:
-    latest = dict(Measurement.objects.filter(indicator_id__in=list(indicators), value__isnull=False)
-                  .values("indicator_id").annotate(last=Max("period")).values_list("indicator_id", "last"))
+    latest = dict(
+        Measurement.objects.filter(indicator_id__in=list(indicators), value__isnull=False)
+        .values("indicator_id")
+        .annotate(last=Max("period"))
+        .values_list("indicator_id", "last")
+    )
     rows = defaultdict(list)
     if latest:
         since = periods.add_months(min(latest.values()), -12)
-        for indicator_id, *row in (Measurement.objects
-                                   .filter(indicator_id__in=list(latest), value__isnull=False, period__gte=since)
-                                   .order_by("indicator_id", "-period")
-                                   .values_list("indicator_id", "period", "value", "target", "status", "entered_at")):
+        for indicator_id, *row in (
+            Measurement.objects.filter(indicator_id__in=list(latest), value__isnull=False, period__gte=since)
+            .order_by("indicator_id", "-period")
+            .values_list("indicator_id", "period", "value", "target", "status", "entered_at")
+        ):
             if row[0] >= periods.add_months(latest[indicator_id], -12):
                 rows[indicator_id].append(tuple(row))
     fresh = {}
@@ -488,7 +594,9 @@ def _latest_postgresql(indicators: dict[int, Indicator]) -> dict[int, dict]:
         cursor.execute(
             "SELECT DISTINCT ON (indicator_id) indicator_id, period, value, target, status, entered_at "
             "FROM indicators_measurement WHERE indicator_id = ANY(%s) AND value IS NOT NULL "
-            "ORDER BY indicator_id, period DESC", [list(indicators)])
+            "ORDER BY indicator_id, period DESC",
+            [list(indicators)],
+        )
         newest = {row[0]: row[1:] for row in cursor.fetchall()}
         context = {}
         if newest:
@@ -499,10 +607,13 @@ def _latest_postgresql(indicators: dict[int, Indicator]) -> dict[int, dict]:
                 "(SELECT avg(m.value) FROM indicators_measurement m WHERE m.indicator_id = u.id "
                 "AND m.period >= u.year_ago AND m.period < u.latest AND m.value IS NOT NULL) "
                 "FROM unnest(%s::int[], %s::date[], %s::date[], %s::date[]) AS u(id, prev, year_ago, latest)",
-                [pks,
-                 [periods.add_months(newest[pk][0], -indicators[pk].step()) for pk in pks],
-                 [periods.add_months(newest[pk][0], -12) for pk in pks],
-                 [newest[pk][0] for pk in pks]])
+                [
+                    pks,
+                    [periods.add_months(newest[pk][0], -indicators[pk].step()) for pk in pks],
+                    [periods.add_months(newest[pk][0], -12) for pk in pks],
+                    [newest[pk][0] for pk in pks],
+                ],
+            )
             context = {row[0]: row[1:] for row in cursor.fetchall()}
     fresh = {}
     for pk, indicator in indicators.items():
@@ -528,7 +639,8 @@ def _write_latest(fresh: dict[int, dict]) -> None:
                 "latest_target = u.lt, latest_status = u.ls, latest_updated_at = u.lu, short_trend = u.st, "
                 "long_trend = u.lg FROM unnest(%s::int[], %s::date[], %s::numeric[], %s::numeric[], %s::text[], "
                 "%s::timestamptz[], %s::text[], %s::text[]) AS u(id, lp, lv, lt, ls, lu, st, lg) WHERE ind.id = u.id",
-                [pks, *columns])
+                [pks, *columns],
+            )
         return
     objs = []
     for pk, values in fresh.items():
@@ -540,6 +652,7 @@ def _write_latest(fresh: dict[int, dict]) -> None:
 
 
 # Year-to-date and quarter values ------------------------------------------------------------
+
 
 @dataclass
 class PeriodSummary:
@@ -554,8 +667,7 @@ def summaries(indicator: Indicator, *, as_of: datetime.date) -> list[PeriodSumma
     if indicator.frequency == Indicator.Frequency.ANNUAL:
         return []
     year_start = periods.financial_year_start(as_of)
-    rows = dict(indicator.measurements.filter(period__gte=year_start, period__lte=as_of)
-                .values_list("period", "value"))
+    rows = dict(indicator.measurements.filter(period__gte=year_start, period__lte=as_of).values_list("period", "value"))
     spans = [(f"Year to date {periods.fy_label(as_of)}", year_start)]
     if indicator.frequency == Indicator.Frequency.MONTHLY:
         spans.insert(0, (f"Quarter to date {periods.quarter_label(as_of)}", periods.quarter_start(as_of)))
@@ -566,16 +678,22 @@ def summaries(indicator: Indicator, *, as_of: datetime.date) -> list[PeriodSumma
         if len(ordered) == 2:
             inputs = defaultdict(dict)
             for code, period, value in Measurement.objects.filter(
-                    indicator__code__in=ordered, period__gte=year_start, period__lte=as_of).values_list(
-                    "indicator__code", "period", "value"):
+                indicator__code__in=ordered, period__gte=year_start, period__lte=as_of
+            ).values_list("indicator__code", "period", "value"):
                 inputs[code][period] = value
             numerators, denominators = inputs[ordered[0]], inputs[ordered[1]]
     found = []
     for label, start in spans:
         chosen = sorted(period for period in rows if period >= start)
-        value = rules.aggregate([rows[p] for p in chosen], indicator.ytd_rule,
-                                numerators=[numerators.get(p) for p in chosen],
-                                denominators=[denominators.get(p) for p in chosen]) \
-            if indicator.ytd_rule != Indicator.YtdRule.RATIO or numerators else None
+        value = (
+            rules.aggregate(
+                [rows[p] for p in chosen],
+                indicator.ytd_rule,
+                numerators=[numerators.get(p) for p in chosen],
+                denominators=[denominators.get(p) for p in chosen],
+            )
+            if indicator.ytd_rule != Indicator.YtdRule.RATIO or numerators
+            else None
+        )
         found.append(PeriodSummary(label=label, value=value, periods=len(chosen)))
     return found

@@ -104,8 +104,13 @@ def long_trend(*, latest: Decimal | None, previous_year: Sequence[Decimal | None
     return direction(latest=latest, reference=sum(present) / len(present), polarity=polarity)
 
 
-def aggregate(values: Sequence[Decimal | None], rule: str, *,
-              numerators: Sequence[Decimal | None] = (), denominators: Sequence[Decimal | None] = ()) -> Decimal | None:
+def aggregate(
+    values: Sequence[Decimal | None],
+    rule: str,
+    *,
+    numerators: Sequence[Decimal | None] = (),
+    denominators: Sequence[Decimal | None] = (),
+) -> Decimal | None:
     """Year-to-date or quarter value of VALUES (in period order) by the PI's rule.
 
     sum: total; mean: average of the values present; latest: the last value present;
@@ -129,8 +134,9 @@ def aggregate(values: Sequence[Decimal | None], rule: str, *,
     raise ValueError(f"Unknown year-to-date rule {rule!r}.")
 
 
-def quartile(*, value: Decimal | None, top: Decimal | None, median: Decimal | None, bottom: Decimal | None,
-             polarity: str) -> int | None:
+def quartile(
+    *, value: Decimal | None, top: Decimal | None, median: Decimal | None, bottom: Decimal | None, polarity: str
+) -> int | None:
     """Which benchmark quartile VALUE falls in: 1 = top quartile ... 4 = bottom quartile.
 
     TOP is the top-quartile threshold (the better end): for "up is good" PIs a value at or above

@@ -54,23 +54,45 @@ def indicator_list(request):
 
 def _export_list(indicators, fmt: str) -> HttpResponse:
     def rows():
-        yield ["Status", "Code", "Title", "Unit", "Latest period", "Last update", "Current value", "Target",
-               "Short trend", "Long trend", "Managed by", "Assigned to"]
+        yield [
+            "Status",
+            "Code",
+            "Title",
+            "Unit",
+            "Latest period",
+            "Last update",
+            "Current value",
+            "Target",
+            "Short trend",
+            "Long trend",
+            "Managed by",
+            "Assigned to",
+        ]
         for ind in indicators:
-            yield [ind.status_label, ind.code, ind.title, ind.org_unit.name,
-                   ind.period_label(ind.latest_period) if ind.latest_period else "",
-                   timezone.localtime(ind.latest_updated_at).strftime("%Y-%m-%d %H:%M") if ind.latest_updated_at
-                   else "", imports._plain(ind.latest_value), imports._plain(ind.latest_target),
-                   rules.TREND_LABELS[ind.short_trend], rules.TREND_LABELS[ind.long_trend],
-                   ind.owner.name if ind.owner else "", ind.updater.name if ind.updater else ""]
+            yield [
+                ind.status_label,
+                ind.code,
+                ind.title,
+                ind.org_unit.name,
+                ind.period_label(ind.latest_period) if ind.latest_period else "",
+                timezone.localtime(ind.latest_updated_at).strftime("%Y-%m-%d %H:%M") if ind.latest_updated_at else "",
+                imports._plain(ind.latest_value),
+                imports._plain(ind.latest_target),
+                rules.TREND_LABELS[ind.short_trend],
+                rules.TREND_LABELS[ind.long_trend],
+                ind.owner.name if ind.owner else "",
+                ind.updater.name if ind.updater else "",
+            ]
 
     return _download(rows(), fmt, "indicators")
 
 
 def _download(rows, fmt: str, name: str) -> HttpResponse:
     if fmt == "xlsx":
-        response = HttpResponse(imports.to_xlsx(rows, name),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            imports.to_xlsx(rows, name),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     else:
         response = HttpResponse(imports.to_csv(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
@@ -80,14 +102,18 @@ def _download(rows, fmt: str, name: str) -> HttpResponse:
 @login_required
 def indicator_detail(request, pk):
     indicator = get_visible_or_404(
-        Indicator.objects.select_related("org_unit", "owner", "updater", "proxy_for"), request.user, pk=pk)
+        Indicator.objects.select_related("org_unit", "owner", "updater", "proxy_for"), request.user, pk=pk
+    )
     span = 36 if request.GET.get("span") == "36" else 13
     measurements = list(indicator.measurements.select_related("entered_by", "approved_by").order_by("-period")[:span])
     benchmarks = list(indicator.benchmarks.all())
     latest_benchmark = benchmarks[0] if benchmarks else None
     can_approve = services.can_approve(request.user, indicator) if request.user.can_write else False
-    actions = list(indicator.actions.filter(pk__in=PlanItem.objects.visible_to(request.user).values("pk"))
-                   .order_by("tree_id", "lft"))
+    actions = list(
+        indicator.actions.filter(pk__in=PlanItem.objects.visible_to(request.user).values("pk")).order_by(
+            "tree_id", "lft"
+        )
+    )
     context = {
         "indicator": indicator,
         "measurements": measurements,
@@ -104,9 +130,14 @@ def indicator_detail(request, pk):
         "is_admin": is_admin(request.user),
         "actions": actions,
         "summaries": services.summaries(indicator, as_of=indicator.latest_period) if indicator.latest_period else [],
-        "target_form": TargetForm(indicator=indicator, initial={
-            "tolerance_kind": indicator.tolerance_kind, "tolerance": indicator.tolerance,
-            "effective_from": indicator.period_for(timezone.localdate())}),
+        "target_form": TargetForm(
+            indicator=indicator,
+            initial={
+                "tolerance_kind": indicator.tolerance_kind,
+                "tolerance": indicator.tolerance,
+                "effective_from": indicator.period_for(timezone.localdate()),
+            },
+        ),
     }
     return render(request, "indicators/indicator_detail.html", context)
 
@@ -141,8 +172,10 @@ def target_add(request, pk):
     form = TargetForm(request.POST or None, indicator=indicator)
     if request.method == "POST" and form.is_valid():
         services.set_target(indicator=indicator, user=request.user, **form.cleaned_data)
-        messages.success(request, f"Target of {indicator.code} set from "
-                                  f"{indicator.period_label(form.cleaned_data['effective_from'])}.")
+        messages.success(
+            request,
+            f"Target of {indicator.code} set from {indicator.period_label(form.cleaned_data['effective_from'])}.",
+        )
         return redirect(indicator)
     return render(request, "indicators/target_form.html", {"form": form, "indicator": indicator})
 
@@ -157,8 +190,9 @@ def measurement_approve(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Approved {measurement.indicator.code} "
-                                  f"{measurement.indicator.period_label(measurement.period)}.")
+        messages.success(
+            request, f"Approved {measurement.indicator.code} {measurement.indicator.period_label(measurement.period)}."
+        )
     if request.POST.get("next") == "approvals":
         return redirect("indicator-approvals")
     return redirect(measurement.indicator)
@@ -169,8 +203,11 @@ def measurement_approve(request, pk):
 def measurement_reopen(request, pk):
     measurement = get_visible_or_404(Measurement.objects.select_related("indicator"), request.user, pk=pk)
     services.reopen(measurement=measurement, user=request.user)
-    messages.success(request, f"Reopened {measurement.indicator.code} "
-                              f"{measurement.indicator.period_label(measurement.period)} for correction.")
+    messages.success(
+        request,
+        f"Reopened {measurement.indicator.code} "
+        f"{measurement.indicator.period_label(measurement.period)} for correction.",
+    )
     return redirect(measurement.indicator)
 
 
@@ -183,8 +220,9 @@ def measurement_edit(request, pk, period):
     except ValueError:
         day = None
     if day is None or not indicator.is_valid_period(day):
-        messages.error(request, f"{period} is not a {indicator.get_frequency_display().lower()} period of "
-                                f"{indicator.code}.")
+        messages.error(
+            request, f"{period} is not a {indicator.get_frequency_display().lower()} period of {indicator.code}."
+        )
         return redirect(indicator)
     measurement = indicator.measurements.filter(period=day).select_related("entered_by").first()
     previous = indicator.measurements.filter(period=periods.add_months(day, -indicator.step())).first()
@@ -229,8 +267,11 @@ def _update_form(request, rows, *, month, single: bool):
             for row in rows:
                 if row.indicator.pk == conflicted.indicator_id:
                     row.errors["value"] = conflict
-                    row.measurement = Measurement.objects.filter(
-                        indicator_id=conflicted.indicator_id, period=row.period).select_related("entered_by").first()
+                    row.measurement = (
+                        Measurement.objects.filter(indicator_id=conflicted.indicator_id, period=row.period)
+                        .select_related("entered_by")
+                        .first()
+                    )
         except services.EntriesInvalid as exc:
             by_key = {f"{row.indicator.code} {row.indicator.period_label(row.period)}": row for row in rows}
             for key, errors in exc.errors.items():
@@ -260,11 +301,15 @@ def _update_form(request, rows, *, month, single: bool):
 def approvals(request):
     """Values waiting for approval by the signed-in person (as owner or manager)."""
     require_writer(request.user)
-    pending = (Measurement.objects.visible_to(request.user)
-               .filter(approved_at__isnull=True, value__isnull=False, indicator__active=True)
-               .filter(indicator__in=Indicator.objects.editable_by(request.user)
-                       | Indicator.objects.filter(owner=request.user))
-               .select_related("indicator", "entered_by").order_by("-period", "indicator__code"))
+    pending = (
+        Measurement.objects.visible_to(request.user)
+        .filter(approved_at__isnull=True, value__isnull=False, indicator__active=True)
+        .filter(
+            indicator__in=Indicator.objects.editable_by(request.user) | Indicator.objects.filter(owner=request.user)
+        )
+        .select_related("indicator", "entered_by")
+        .order_by("-period", "indicator__code")
+    )
     page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "indicators/approvals.html", {"page": page})
 
@@ -282,9 +327,11 @@ def target_flags(request):
     statuses: dict[int, list[str]] = {ind.pk: [] for ind in candidates}
     if candidates:
         earliest = min(periods.add_months(ind.latest_period, -ind.step() * (run - 1)) for ind in candidates)
-        for indicator_id, status in (Measurement.objects.filter(indicator__in=candidates, period__gte=earliest,
-                                                                value__isnull=False)
-                                     .order_by("indicator_id", "-period").values_list("indicator_id", "status")):
+        for indicator_id, status in (
+            Measurement.objects.filter(indicator__in=candidates, period__gte=earliest, value__isnull=False)
+            .order_by("indicator_id", "-period")
+            .values_list("indicator_id", "status")
+        ):
             statuses[indicator_id].append(status)
     flagged = []
     for ind in candidates:
@@ -311,13 +358,16 @@ def indicator_import(request):
             file_error = str(exc)
         else:
             if report.committed:
-                messages.success(request, f"Imported {report.rows} rows: {report.created} added, "
-                                          f"{report.updated} updated.")
+                messages.success(
+                    request, f"Imported {report.rows} rows: {report.created} added, {report.updated} updated."
+                )
                 return redirect("indicator-import")
-    status = 400 if file_error or (report and not report.ok) or (request.method == "POST" and not form.is_valid()) \
-        else 200
-    return render(request, "indicators/import.html", {"form": form, "report": report, "file_error": file_error},
-                  status=status)
+    status = (
+        400 if file_error or (report and not report.ok) or (request.method == "POST" and not form.is_valid()) else 200
+    )
+    return render(
+        request, "indicators/import.html", {"form": form, "report": report, "file_error": file_error}, status=status
+    )
 
 
 @login_required
@@ -327,11 +377,16 @@ def indicator_export(request, kind, fmt):
         raise Http404("No such export.")
     visible = Indicator.objects.visible_to(request.user)
     if kind == "definitions":
-        rows = imports.definition_rows(visible.select_related("org_unit", "owner", "updater", "proxy_for")
-                                       .prefetch_related("tags").order_by("code")[:EXPORT_LIMIT])
+        rows = imports.definition_rows(
+            visible.select_related("org_unit", "owner", "updater", "proxy_for")
+            .prefetch_related("tags")
+            .order_by("code")[:EXPORT_LIMIT]
+        )
     else:
-        rows = imports.value_rows(Measurement.objects.filter(indicator__in=visible)
-                                  .order_by("indicator__code", "period")
-                                  .values_list("indicator__code", "period", "value", "target", "commentary")
-                                  [:1_000_000].iterator(chunk_size=5000))
+        rows = imports.value_rows(
+            Measurement.objects.filter(indicator__in=visible)
+            .order_by("indicator__code", "period")
+            .values_list("indicator__code", "period", "value", "target", "commentary")[:1_000_000]
+            .iterator(chunk_size=5000)
+        )
     return _download(rows, fmt, f"indicator-{kind}")

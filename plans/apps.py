@@ -12,6 +12,7 @@ class PlansConfig(AppConfig):
 
         register_nav(NavItem("Plans", "plan-tree", order=10))
         register_nav(NavItem("Plan settings", "plan-settings", order=95, roles=frozenset({"admin"})))
-        register_my_work(WorkSection(title="My actions", template="plans/mywork_actions.html", items=my_actions,
-                                     order=10))
+        register_my_work(
+            WorkSection(title="My actions", template="plans/mywork_actions.html", items=my_actions, order=10)
+        )
         register_demo_seeder(10, seed_plans)

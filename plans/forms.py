@@ -13,12 +13,31 @@ class PlanItemForm(forms.ModelForm):
 
     class Meta:
         model = PlanItem
-        fields = ["kind", "code", "title", "description", "expected_outcome", "org_unit", "managed_by",
-                  "assigned_to", "planned_start", "actual_start", "due_date", "weight", "priority", "budget",
-                  "cost_to_date", "expected_cost", "supports"]
+        fields = [
+            "kind",
+            "code",
+            "title",
+            "description",
+            "expected_outcome",
+            "org_unit",
+            "managed_by",
+            "assigned_to",
+            "planned_start",
+            "actual_start",
+            "due_date",
+            "weight",
+            "priority",
+            "budget",
+            "cost_to_date",
+            "expected_cost",
+            "supports",
+        ]
         widgets = {
-            "planned_start": DATE, "actual_start": DATE, "due_date": DATE,
-            "description": forms.Textarea(attrs={"rows": 3}), "expected_outcome": forms.Textarea(attrs={"rows": 2}),
+            "planned_start": DATE,
+            "actual_start": DATE,
+            "due_date": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "expected_outcome": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, user, parent=None, **kwargs):
@@ -43,14 +62,18 @@ class PlanItemForm(forms.ModelForm):
                 self.initial["version"] = self.instance.version
         if not self.instance.pk and parent is not None:
             self.initial.setdefault("org_unit", parent.org_unit_id)
-            self.initial.setdefault("kind", PlanItem.Kind.ACTION if parent.kind in ("objective", "action")
-                                    else PlanItem.Kind.OBJECTIVE)
+            self.initial.setdefault(
+                "kind", PlanItem.Kind.ACTION if parent.kind in ("objective", "action") else PlanItem.Kind.OBJECTIVE
+            )
 
 
 class MoveForm(forms.Form):
-    parent_code = forms.CharField(label="New parent code", max_length=40, required=False,
-                                  help_text="The code of the item to move under; "
-                                            "leave blank to make it a top-level item.")
+    parent_code = forms.CharField(
+        label="New parent code",
+        max_length=40,
+        required=False,
+        help_text="The code of the item to move under; leave blank to make it a top-level item.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, item: PlanItem, user, **kwargs):
@@ -67,8 +90,10 @@ class MoveForm(forms.Form):
         if parent is None:
             raise ValidationError(f'No item you can edit has the code "{code}".')
         if parent.pk == self.item.pk or parent.is_descendant_of(self.item):
-            raise ValidationError(f"{self.item.code} cannot move under itself or one of its own items "
-                                  f"({parent.code}); that would make a loop.")
+            raise ValidationError(
+                f"{self.item.code} cannot move under itself or one of its own items "
+                f"({parent.code}); that would make a loop."
+            )
         return parent
 
 
@@ -80,12 +105,21 @@ OUTCOMES = [
 
 
 class ProgressForm(forms.Form):
-    progress = forms.IntegerField(label="Progress %", min_value=0, max_value=100,
-                                  error_messages={"min_value": "Progress must be between 0 and 100.",
-                                                  "max_value": "Progress must be between 0 and 100."})
+    progress = forms.IntegerField(
+        label="Progress %",
+        min_value=0,
+        max_value=100,
+        error_messages={
+            "min_value": "Progress must be between 0 and 100.",
+            "max_value": "Progress must be between 0 and 100.",
+        },
+    )
     outcome = forms.ChoiceField(label="Status", choices=OUTCOMES, initial=rules.IN_PROGRESS)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                           help_text="What has happened since the last update, and what happens next.")
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="What has happened since the last update, and what happens next.",
+    )
 
     def __init__(self, *args, action: PlanItem, derived: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,8 +134,9 @@ class MilestoneForm(forms.ModelForm):
         model = Milestone
         fields = ["title", "due_date", "weight", "completed_on"]
         widgets = {"due_date": DATE, "completed_on": DATE}
-        error_messages = {"weight": {"min_value": "The weight must be at least 1; a milestone of weight 0 "
-                                                  "would count for nothing."}}
+        error_messages = {
+            "weight": {"min_value": "The weight must be at least 1; a milestone of weight 0 would count for nothing."}
+        }
 
 
 DUE_CHOICES = [("", "Any time"), ("overdue", "Overdue"), ("next30", "Due in the next 30 days")]
@@ -109,10 +144,10 @@ DUE_CHOICES = [("", "Any time"), ("overdue", "Overdue"), ("next30", "Due in the 
 
 class TreeFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
-    unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), required=False, label="Organisation unit",
-                                  empty_label="Any unit")
-    person = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Person",
-                                    empty_label="Anyone")
+    unit = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.none(), required=False, label="Organisation unit", empty_label="Any unit"
+    )
+    person = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Person", empty_label="Anyone")
     due = forms.ChoiceField(choices=DUE_CHOICES, required=False, label="Due")
     archived = forms.BooleanField(required=False, label="Archived items only")
     root = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -129,10 +164,12 @@ class TreeFilterForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="CSV or Excel (.xlsx) file",
-                           help_text="One row per item. Columns: code, parent_code, kind, title, description, "
-                                     "expected_outcome, org_unit, managed_by, assigned_to, planned_start, "
-                                     "due_date, weight, priority, budget.")
+    file = forms.FileField(
+        label="CSV or Excel (.xlsx) file",
+        help_text="One row per item. Columns: code, parent_code, kind, title, description, "
+        "expected_outcome, org_unit, managed_by, assigned_to, planned_start, "
+        "due_date, weight, priority, budget.",
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -20,8 +20,22 @@ from plans.models import PlanItem, _a
 from plans.services import refresh_chain
 from pmf.models import OrgUnit, User
 
-COLUMNS = ["code", "parent_code", "kind", "title", "description", "expected_outcome", "org_unit", "managed_by",
-           "assigned_to", "planned_start", "due_date", "weight", "priority", "budget"]
+COLUMNS = [
+    "code",
+    "parent_code",
+    "kind",
+    "title",
+    "description",
+    "expected_outcome",
+    "org_unit",
+    "managed_by",
+    "assigned_to",
+    "planned_start",
+    "due_date",
+    "weight",
+    "priority",
+    "budget",
+]
 EXPORT_COLUMNS = [*COLUMNS, "status", "progress"]
 REQUIRED = ("code", "kind", "title")
 MAX_ROWS = 5000
@@ -77,8 +91,9 @@ def read_table(upload) -> list[tuple[int, dict]]:
             text = upload.read().decode("utf-8-sig")
             raw = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
     except (UnicodeDecodeError, csv.Error, OSError, KeyError, ValueError) as exc:
-        raise ImportFileError(f"The file could not be read ({exc.__class__.__name__}); save it as UTF-8 CSV "
-                              "or .xlsx and try again.") from None
+        raise ImportFileError(
+            f"The file could not be read ({exc.__class__.__name__}); save it as UTF-8 CSV or .xlsx and try again."
+        ) from None
     if not raw:
         raise ImportFileError("The file is empty.")
     header = [cell.strip().lower().replace(" ", "_") for cell in raw[0]]
@@ -89,8 +104,16 @@ def read_table(upload) -> list[tuple[int, dict]]:
     for number, values in enumerate(raw[1:], start=2):
         if not any(values):
             continue
-        rows.append((number, {column: (values[i] if i < len(values) else "") for i, column in enumerate(header)
-                              if column in COLUMNS}))
+        rows.append(
+            (
+                number,
+                {
+                    column: (values[i] if i < len(values) else "")
+                    for i, column in enumerate(header)
+                    if column in COLUMNS
+                },
+            )
+        )
     if len(rows) > MAX_ROWS:
         raise ImportFileError(f"The file has {len(rows)} rows; import at most {MAX_ROWS} at a time.")
     return rows
@@ -104,7 +127,7 @@ def _date(value: str, column: str) -> datetime.date | None:
             return datetime.datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"{column} \"{value}\" is not a date (use 2026-03-31 or 31/03/2026)")
+    raise ValueError(f'{column} "{value}" is not a date (use 2026-03-31 or 31/03/2026)')
 
 
 @dataclass
@@ -192,7 +215,8 @@ def plan_import(rows: list[tuple[int, dict]], user) -> tuple[ImportResult, list[
                 item.org_unit = units[unit_code]
             elif change == "create":
                 parent_item = existing.get(parent_code) or next(
-                    (p.item for p in planned if p.item.code == parent_code), None)
+                    (p.item for p in planned if p.item.code == parent_code), None
+                )
                 if parent_item is None or parent_item.org_unit_id is None:
                     raise ValueError("org_unit is required for a top-level item")
                 item.org_unit = parent_item.org_unit
@@ -207,8 +231,9 @@ def plan_import(rows: list[tuple[int, dict]], user) -> tuple[ImportResult, list[
             if "due_date" in values:
                 item.due_date = _date(values["due_date"], "due_date")
             if item.planned_start and item.due_date and item.due_date < item.planned_start:
-                raise ValueError(f"due_date {item.due_date:%d/%m/%Y} is before planned_start "
-                                 f"{item.planned_start:%d/%m/%Y}")
+                raise ValueError(
+                    f"due_date {item.due_date:%d/%m/%Y} is before planned_start {item.planned_start:%d/%m/%Y}"
+                )
             if values.get("weight"):
                 if not values["weight"].isdigit() or int(values["weight"]) < 1:
                     raise ValueError(f'weight "{values["weight"]}" must be a whole number of at least 1')
@@ -271,7 +296,8 @@ def import_items(*, upload, user, commit: bool) -> ImportResult:
         for entry in planned:
             item = entry.item
             parent = by_code.get(entry.parent_code) or (
-                PlanItem.objects.get(code=entry.parent_code) if entry.parent_code else None)
+                PlanItem.objects.get(code=entry.parent_code) if entry.parent_code else None
+            )
             if parent is not None:
                 # earlier saves in this loop shift the tree numbers MPTT places the node by
                 parent.refresh_from_db(fields=["lft", "rght", "tree_id", "level"])
@@ -288,12 +314,24 @@ def import_items(*, upload, user, commit: bool) -> ImportResult:
 
 
 def _export_row(item: PlanItem) -> list:
-    return [item.code, item.parent.code if item.parent_id else "", item.kind, item.title, item.description,
-            item.expected_outcome, item.org_unit.code, item.managed_by.username if item.managed_by_id else "",
-            item.assigned_to.username if item.assigned_to_id else "",
-            item.planned_start.isoformat() if item.planned_start else "",
-            item.due_date.isoformat() if item.due_date else "", item.weight, item.priority,
-            str(item.budget) if item.budget is not None else "", item.get_status_display(), item.progress]
+    return [
+        item.code,
+        item.parent.code if item.parent_id else "",
+        item.kind,
+        item.title,
+        item.description,
+        item.expected_outcome,
+        item.org_unit.code,
+        item.managed_by.username if item.managed_by_id else "",
+        item.assigned_to.username if item.assigned_to_id else "",
+        item.planned_start.isoformat() if item.planned_start else "",
+        item.due_date.isoformat() if item.due_date else "",
+        item.weight,
+        item.priority,
+        str(item.budget) if item.budget is not None else "",
+        item.get_status_display(),
+        item.progress,
+    ]
 
 
 def export_csv(items) -> bytes:

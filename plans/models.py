@@ -66,31 +66,39 @@ class PlanItem(MPTTModel):
     description = models.TextField(blank=True)
     expected_outcome = models.TextField(blank=True)
     parent = TreeForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
-    org_unit = models.ForeignKey("pmf.OrgUnit", on_delete=models.PROTECT, related_name="plan_items",
-                                 verbose_name="organisation unit")
-    managed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="managed_plan_items")
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="assigned_plan_items")
+    org_unit = models.ForeignKey(
+        "pmf.OrgUnit", on_delete=models.PROTECT, related_name="plan_items", verbose_name="organisation unit"
+    )
+    managed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_plan_items"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_plan_items"
+    )
     planned_start = models.DateField(null=True, blank=True)
     actual_start = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     completed_date = models.DateField(null=True, blank=True)
     cancelled_date = models.DateField(null=True, blank=True)
     progress = models.PositiveSmallIntegerField("progress %", default=0, validators=PERCENT)
-    weight = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)],
-                                              help_text="Share of the parent's progress this item carries.")
+    weight = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1)], help_text="Share of the parent's progress this item carries."
+    )
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
     budget = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     cost_to_date = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    expected_cost = models.DecimalField("current expected cost", max_digits=14, decimal_places=2,
-                                        null=True, blank=True)
+    expected_cost = models.DecimalField("current expected cost", max_digits=14, decimal_places=2, null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED, db_index=True)
     # Worst status among the descendants ("" when none needs attention), refreshed with roll-ups.
     attention = models.CharField(max_length=20, choices=Status.choices, blank=True, default="")
     active = models.BooleanField(default=True, help_text="Archived items are hidden from the tree.")
-    supports = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="supported_by",
-                                      help_text="Objectives in other plans this item serves.")
+    supports = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="supported_by",
+        help_text="Objectives in other plans this item serves.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -112,8 +120,9 @@ class PlanItem(MPTTModel):
             models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100), name="planitem_progress_0_100"),
             models.CheckConstraint(condition=Q(weight__gte=1), name="planitem_weight_positive"),
             models.CheckConstraint(
-                condition=(Q(due_date__isnull=True) | Q(planned_start__isnull=True)
-                           | Q(due_date__gte=F("planned_start"))),
+                condition=(
+                    Q(due_date__isnull=True) | Q(planned_start__isnull=True) | Q(due_date__gte=F("planned_start"))
+                ),
                 name="planitem_due_not_before_start",
             ),
         ]
@@ -159,8 +168,10 @@ class PlanItem(MPTTModel):
         for child_kind in PlanItem.objects.filter(parent_id=self.pk).values_list("kind", flat=True).distinct():
             if self.kind not in self.ALLOWED_PARENTS[child_kind]:
                 label = self.Kind(child_kind).label
-                return (f"{_a(label).capitalize()} sits below {self.code}, and {_a(label)} cannot sit under "
-                        f"{_a(self.get_kind_display())}.")
+                return (
+                    f"{_a(label).capitalize()} sits below {self.code}, and {_a(label)} cannot sit under "
+                    f"{_a(self.get_kind_display())}."
+                )
         return None
 
     def clean(self):
@@ -187,8 +198,9 @@ class Milestone(models.Model):
     action = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(max_length=300)
     due_date = models.DateField(null=True, blank=True)
-    weight = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)],
-                                              help_text="Share of the action's progress (at least 1).")
+    weight = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1)], help_text="Share of the action's progress (at least 1)."
+    )
     completed_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -223,8 +235,9 @@ class ProgressUpdate(models.Model):
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["action", "-date", "-id"], name="progressupdate_action_date")]
         constraints = [
-            models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100),
-                                   name="progressupdate_progress_0_100"),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0, progress__lte=100), name="progressupdate_progress_0_100"
+            ),
         ]
 
     def __str__(self):
@@ -235,9 +248,11 @@ class PlanSettings(models.Model):
     """One row of plan settings the performance team edits (see PlanSettings.load())."""
 
     check_progress_tolerance = models.PositiveSmallIntegerField(
-        "check progress tolerance (points)", default=rules.DEFAULT_TOLERANCE, validators=PERCENT,
+        "check progress tolerance (points)",
+        default=rules.DEFAULT_TOLERANCE,
+        validators=PERCENT,
         help_text="An action more than this many percentage points behind the straight line from start "
-                  "to due date is flagged Check progress.",
+        "to due date is flagged Check progress.",
     )
 
     history = HistoricalRecords()

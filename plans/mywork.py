@@ -15,8 +15,11 @@ def my_actions(user) -> list[dict]:
     """USER's open actions (assigned to or managed by them), grouped by status, overdue first.
 
     One query whatever the number of actions; at most MY_ACTIONS_LIMIT are listed."""
-    rank = Case(*[When(status=status, then=Value(position)) for position, status in enumerate(ORDER)],
-                default=Value(len(ORDER)), output_field=IntegerField())
+    rank = Case(
+        *[When(status=status, then=Value(position)) for position, status in enumerate(ORDER)],
+        default=Value(len(ORDER)),
+        output_field=IntegerField(),
+    )
     actions = list(
         PlanItem.objects.filter(kind=PlanItem.Kind.ACTION, active=True)
         .for_person(user)

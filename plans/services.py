@@ -39,8 +39,15 @@ class Derived:
     attention: str
 
 
-def _derive(item: PlanItem, *, milestones: list[tuple[int, bool]], children: list[tuple[int, int, str, str]],
-            supporters: list[tuple[int, int, str, str]] = (), on: datetime.date, tolerance: int) -> Derived:
+def _derive(
+    item: PlanItem,
+    *,
+    milestones: list[tuple[int, bool]],
+    children: list[tuple[int, int, str, str]],
+    supporters: list[tuple[int, int, str, str]] = (),
+    on: datetime.date,
+    tolerance: int,
+) -> Derived:
     """Progress, status and attention flag of ITEM from its milestones and active children.
 
     Milestones and children are weighted parts of the same whole (a promoted milestone becomes a
@@ -57,8 +64,14 @@ def _derive(item: PlanItem, *, milestones: list[tuple[int, bool]], children: lis
     rolled = rules.rolled_up_progress(parts)
     progress = item.progress if rolled is None else rolled
     status = rules.action_status(
-        progress=progress, start=item.start_date, due=item.due_date, completed=item.completed_date,
-        cancelled=item.cancelled_date, started=item.actual_start is not None, today=on, tolerance=tolerance,
+        progress=progress,
+        start=item.start_date,
+        due=item.due_date,
+        completed=item.completed_date,
+        cancelled=item.cancelled_date,
+        started=item.actual_start is not None,
+        today=on,
+        tolerance=tolerance,
     )
     attention = rules.attention_flag([s for _, _, s, _ in below] + [a for *_, a in below])
     return Derived(progress, status, attention)
@@ -80,8 +93,7 @@ def _parts_of(item: PlanItem) -> tuple[list, list, list]:
 
 def _apply_derived(item: PlanItem, *, on: datetime.date, tolerance: int) -> bool:
     milestones, children, supporters = _parts_of(item)
-    derived = _derive(item, milestones=milestones, children=children, supporters=supporters, on=on,
-                      tolerance=tolerance)
+    derived = _derive(item, milestones=milestones, children=children, supporters=supporters, on=on, tolerance=tolerance)
     changed = False
     for name in DERIVED_FIELDS:
         if getattr(item, name) != getattr(derived, name):
@@ -90,8 +102,9 @@ def _apply_derived(item: PlanItem, *, on: datetime.date, tolerance: int) -> bool
     return changed
 
 
-def refresh_chain(*, item: PlanItem | None, on: datetime.date | None = None, tolerance: int | None = None,
-                  _seen: set | None = None) -> None:
+def refresh_chain(
+    *, item: PlanItem | None, on: datetime.date | None = None, tolerance: int | None = None, _seen: set | None = None
+) -> None:
     """Recompute the derived values of ITEM and its ancestors, then of the objectives they
     support (and their ancestors), since those take their progress from their supporters.
 
@@ -108,8 +121,12 @@ def refresh_chain(*, item: PlanItem | None, on: datetime.date | None = None, tol
         seen.add(node.pk)
         if _apply_derived(node, on=on, tolerance=tolerance):
             PlanItem.objects.filter(pk=node.pk).update(**{name: getattr(node, name) for name in DERIVED_FIELDS})
-    supported = PlanItem.objects.filter(supported_by__in=[node.pk for node in chain], active=True).exclude(
-        kind=PlanItem.Kind.ACTION).exclude(pk__in=seen).distinct()
+    supported = (
+        PlanItem.objects.filter(supported_by__in=[node.pk for node in chain], active=True)
+        .exclude(kind=PlanItem.Kind.ACTION)
+        .exclude(pk__in=seen)
+        .distinct()
+    )
     for target in supported:
         if target.pk not in seen:
             refresh_chain(item=target, on=on, tolerance=tolerance, _seen=seen)
@@ -169,8 +186,12 @@ def move_item(*, item: PlanItem, new_parent: PlanItem | None, expected_version: 
     Side effects: MPTT numbers of the subtree rewritten; one history row for ITEM; derived values
     of the old and the new chain refreshed."""
     if new_parent is not None and (new_parent.pk == item.pk or new_parent.is_descendant_of(item)):
-        raise ValidationError({"parent": f"{item.code} cannot move under itself or one of its own items "
-                                         f"({new_parent.code}); that would make a loop."})
+        raise ValidationError(
+            {
+                "parent": f"{item.code} cannot move under itself or one of its own items "
+                f"({new_parent.code}); that would make a loop."
+            }
+        )
     item.parent = new_parent
     return save_item(item=item, expected_version=expected_version)
 
@@ -193,8 +214,9 @@ def set_archived(*, item: PlanItem, archived: bool, expected_version: int | None
 
 
 @transaction.atomic
-def post_progress(*, action: PlanItem, author, progress: int, outcome: str, note: str,
-                  on: datetime.date | None = None) -> ProgressUpdate:
+def post_progress(
+    *, action: PlanItem, author, progress: int, outcome: str, note: str, on: datetime.date | None = None
+) -> ProgressUpdate:
     """Record a progress update on ACTION.
 
     OUTCOME is rules.IN_PROGRESS (still working), rules.COMPLETED or rules.CANCELLED. With
@@ -221,13 +243,20 @@ def post_progress(*, action: PlanItem, author, progress: int, outcome: str, note
     action.save()
     refresh_chain(item=action, on=on)
     action.refresh_from_db()
-    return ProgressUpdate.objects.create(action=action, author=author, date=on, progress=action.progress,
-                                         status=action.status, note=note)
+    return ProgressUpdate.objects.create(
+        action=action, author=author, date=on, progress=action.progress, status=action.status, note=note
+    )
 
 
 @transaction.atomic
-def add_milestone(*, action: PlanItem, title: str, due_date: datetime.date | None, weight: int,
-                  completed_on: datetime.date | None = None) -> Milestone:
+def add_milestone(
+    *,
+    action: PlanItem,
+    title: str,
+    due_date: datetime.date | None,
+    weight: int,
+    completed_on: datetime.date | None = None,
+) -> Milestone:
     """Add a milestone to ACTION. Side effects: history row; the action's progress now comes
     from its milestones; derived values of the chain refreshed."""
     milestone = Milestone(action=action, title=title, due_date=due_date, weight=weight, completed_on=completed_on)
@@ -281,12 +310,21 @@ def promote_milestone(*, milestone: Milestone) -> PlanItem:
     of the chain refreshed (the weight now counts through the sub-action)."""
     action = milestone.action
     sub_action = PlanItem(
-        kind=PlanItem.Kind.ACTION, parent=action, code=next_child_code(action), title=milestone.title,
-        org_unit=action.org_unit, managed_by=action.managed_by, assigned_to=action.assigned_to,
-        planned_start=action.planned_start if action.planned_start and milestone.due_date
-        and action.planned_start <= milestone.due_date else None,
-        due_date=milestone.due_date, weight=milestone.weight, priority=action.priority,
-        completed_date=milestone.completed_on, progress=100 if milestone.completed_on else 0,
+        kind=PlanItem.Kind.ACTION,
+        parent=action,
+        code=next_child_code(action),
+        title=milestone.title,
+        org_unit=action.org_unit,
+        managed_by=action.managed_by,
+        assigned_to=action.assigned_to,
+        planned_start=action.planned_start
+        if action.planned_start and milestone.due_date and action.planned_start <= milestone.due_date
+        else None,
+        due_date=milestone.due_date,
+        weight=milestone.weight,
+        priority=action.priority,
+        completed_date=milestone.completed_on,
+        progress=100 if milestone.completed_on else 0,
     )
     sub_action.full_clean(exclude=["version"])
     sub_action.save()
@@ -306,11 +344,28 @@ def refresh_statuses(*, on: datetime.date | None = None) -> int:
     tolerance = PlanSettings.load().check_progress_tolerance
     milestones_of = defaultdict(list)
     for action_id, weight, completed_on in Milestone.objects.filter(action__active=True).values_list(
-            "action_id", "weight", "completed_on"):
+        "action_id", "weight", "completed_on"
+    ):
         milestones_of[action_id].append((weight, completed_on is not None))
-    items = list(PlanItem.objects.filter(active=True).only(
-        "id", "kind", "parent_id", "level", "progress", "weight", "status", "attention", "planned_start",
-        "actual_start", "due_date", "completed_date", "cancelled_date").order_by("-level"))
+    items = list(
+        PlanItem.objects.filter(active=True)
+        .only(
+            "id",
+            "kind",
+            "parent_id",
+            "level",
+            "progress",
+            "weight",
+            "status",
+            "attention",
+            "planned_start",
+            "actual_start",
+            "due_date",
+            "completed_date",
+            "cancelled_date",
+        )
+        .order_by("-level")
+    )
     by_id = {item.pk: item for item in items}
     supporters_of = defaultdict(list)
     for source_id, target_id in PlanItem.supports.through.objects.values_list("from_planitem_id", "to_planitem_id"):
@@ -322,8 +377,14 @@ def refresh_statuses(*, on: datetime.date | None = None) -> int:
         changed_this_pass = False
         for item in items:  # deepest first, so children are final before their parent
             supporters = [tuple(getattr(s, name) for name in PART_FIELDS) for s in supporters_of.get(item.pk, ())]
-            derived = _derive(item, milestones=milestones_of.get(item.pk, []), children=children_of.get(item.pk, []),
-                              supporters=supporters, on=on, tolerance=tolerance)
+            derived = _derive(
+                item,
+                milestones=milestones_of.get(item.pk, []),
+                children=children_of.get(item.pk, []),
+                supporters=supporters,
+                on=on,
+                tolerance=tolerance,
+            )
             if any(getattr(item, name) != getattr(derived, name) for name in DERIVED_FIELDS):
                 for name in DERIVED_FIELDS:
                     setattr(item, name, getattr(derived, name))

@@ -27,8 +27,7 @@ CSS_CLASS = {
 }
 
 
-def expected_progress(*, start: datetime.date | None, due: datetime.date | None,
-                      today: datetime.date) -> float | None:
+def expected_progress(*, start: datetime.date | None, due: datetime.date | None, today: datetime.date) -> float | None:
     """Where progress should be today on the straight line from 0 % at START to 100 % at DUE.
 
     None when either date is missing or the due date is before the start."""
@@ -41,9 +40,17 @@ def expected_progress(*, start: datetime.date | None, due: datetime.date | None,
     return 100.0 * (today - start).days / (due - start).days
 
 
-def action_status(*, progress: int, start: datetime.date | None, due: datetime.date | None,
-                  completed: datetime.date | None, cancelled: datetime.date | None, started: bool,
-                  today: datetime.date, tolerance: int = DEFAULT_TOLERANCE) -> str:
+def action_status(
+    *,
+    progress: int,
+    start: datetime.date | None,
+    due: datetime.date | None,
+    completed: datetime.date | None,
+    cancelled: datetime.date | None,
+    started: bool,
+    today: datetime.date,
+    tolerance: int = DEFAULT_TOLERANCE,
+) -> str:
     """The status of an action (or of a parent, given its rolled-up progress).
 
     - Cancelled when it has a cancelled date; Completed when it has a completed date or 100 %.

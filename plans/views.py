@@ -42,7 +42,8 @@ def _chain(item: PlanItem, user) -> list[dict]:
     """ITEM's ancestors from the strategy down, each marked with whether USER may open it."""
     ancestors = list(item.get_ancestors())
     visible = set(
-        PlanItem.objects.visible_to(user).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True))
+        PlanItem.objects.visible_to(user).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True)
+    )
     return [{"item": ancestor, "visible": ancestor.pk in visible} for ancestor in ancestors]
 
 
@@ -135,8 +136,10 @@ def plan_export(request):
     items = items.select_related("parent", "org_unit", "managed_by", "assigned_to")
     stamp = timezone.localdate().isoformat()
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(imports.export_xlsx(items.iterator(chunk_size=1000)),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            imports.export_xlsx(items.iterator(chunk_size=1000)),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         response["Content-Disposition"] = f'attachment; filename="plan-items-{stamp}.xlsx"'
     else:
         response = HttpResponse(imports.export_csv(items.iterator(chunk_size=1000)), content_type="text/csv")
@@ -147,7 +150,8 @@ def plan_export(request):
 @login_required
 def planitem_detail(request, pk):
     item = get_visible_or_404(
-        PlanItem.objects.select_related("org_unit", "managed_by", "assigned_to", "parent"), request.user, pk=pk)
+        PlanItem.objects.select_related("org_unit", "managed_by", "assigned_to", "parent"), request.user, pk=pk
+    )
     user = request.user
     can_update = PlanItem.objects.updatable_by(user).filter(pk=item.pk).exists()
     children = _level(user, item)
@@ -164,7 +168,8 @@ def planitem_detail(request, pk):
         "milestones": list(item.milestones.all()),
         "updates_page": updates_page,
         "supports": item.supports.visible_to(user).select_related("parent").order_by("tree_id", "lft"),
-        "supported_by": item.supported_by.visible_to(user).select_related("parent", "assigned_to")
+        "supported_by": item.supported_by.visible_to(user)
+        .select_related("parent", "assigned_to")
         .order_by("tree_id", "lft"),
         "panels": [{"panel": panel, "items": panel.items(item, user)} for panel in LINKED_PANELS],
         "progress_form": ProgressForm(action=item, derived=derived),
@@ -220,8 +225,11 @@ def planitem_edit(request, pk):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_item(item=form.instance, expected_version=form.cleaned_data["version"],
-                               supports=form.cleaned_data["supports"])
+            services.save_item(
+                item=form.instance,
+                expected_version=form.cleaned_data["version"],
+                supports=form.cleaned_data["supports"],
+            )
         except services.ConcurrentEditError as exc:
             form.add_error(None, exc.message)
             status = 409
@@ -230,8 +238,12 @@ def planitem_edit(request, pk):
         else:
             messages.success(request, f"Saved changes to {item.code}.")
             return redirect(item)
-    return render(request, "plans/form.html", {"form": form, "item": item, "parent": item.parent,
-                                               "chain": _chain(item, request.user)}, status=status)
+    return render(
+        request,
+        "plans/form.html",
+        {"form": form, "item": item, "parent": item.parent, "chain": _chain(item, request.user)},
+        status=status,
+    )
 
 
 @login_required
@@ -241,19 +253,25 @@ def planitem_move(request, pk):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.move_item(item=item, new_parent=form.cleaned_data["parent_code"],
-                               expected_version=form.cleaned_data["version"])
+            services.move_item(
+                item=item, new_parent=form.cleaned_data["parent_code"], expected_version=form.cleaned_data["version"]
+            )
         except services.ConcurrentEditError as exc:
             form.add_error(None, exc.message)
             status = 409
         except ValidationError as exc:
-            form.add_error("parent_code", "; ".join(m for ms in exc.message_dict.values() for m in ms)
-                           if hasattr(exc, "error_dict") else exc.messages)
+            form.add_error(
+                "parent_code",
+                "; ".join(m for ms in exc.message_dict.values() for m in ms)
+                if hasattr(exc, "error_dict")
+                else exc.messages,
+            )
         else:
             messages.success(request, f"Moved {item.code} and everything below it.")
             return redirect(item)
-    return render(request, "plans/move.html", {"form": form, "item": item, "chain": _chain(item, request.user)},
-                  status=status)
+    return render(
+        request, "plans/move.html", {"form": form, "item": item, "chain": _chain(item, request.user)}, status=status
+    )
 
 
 @login_required
@@ -289,12 +307,18 @@ def progress_create(request, pk):
     derived = action.milestones.exists() or action.get_children().filter(active=True).exists()
     form = ProgressForm(request.POST or None, action=action, derived=derived)
     if request.method == "POST" and form.is_valid():
-        services.post_progress(action=action, author=request.user, progress=form.cleaned_data["progress"],
-                               outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"])
+        services.post_progress(
+            action=action,
+            author=request.user,
+            progress=form.cleaned_data["progress"],
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+        )
         messages.success(request, f"Progress on {action.code} recorded.")
         return redirect(action)
-    return render(request, "plans/progress_form.html", {"form": form, "item": action,
-                                                        "chain": _chain(action, request.user)})
+    return render(
+        request, "plans/progress_form.html", {"form": form, "item": action, "chain": _chain(action, request.user)}
+    )
 
 
 @login_required
@@ -303,12 +327,18 @@ def milestone_create(request, pk):
     form = MilestoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.add_milestone(action=action, title=data["title"], due_date=data["due_date"], weight=data["weight"],
-                               completed_on=data["completed_on"])
+        services.add_milestone(
+            action=action,
+            title=data["title"],
+            due_date=data["due_date"],
+            weight=data["weight"],
+            completed_on=data["completed_on"],
+        )
         messages.success(request, f"Milestone added to {action.code}.")
         return redirect(action)
-    return render(request, "plans/milestone_form.html", {"form": form, "item": action,
-                                                         "chain": _chain(action, request.user)})
+    return render(
+        request, "plans/milestone_form.html", {"form": form, "item": action, "chain": _chain(action, request.user)}
+    )
 
 
 @login_required
@@ -359,8 +389,11 @@ def plan_import(request):
             if result.committed:
                 messages.success(request, f"Imported {result.created} new and {result.changed} changed items.")
                 return redirect("plan-tree")
-    return render(request, "plans/import.html", {"form": form, "result": result, "file_error": file_error,
-                                                 "columns": imports.COLUMNS})
+    return render(
+        request,
+        "plans/import.html",
+        {"form": form, "result": result, "file_error": file_error, "columns": imports.COLUMNS},
+    )
 
 
 @login_required

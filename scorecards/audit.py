@@ -7,8 +7,17 @@ from dataclasses import dataclass, field
 from indicators.models import Indicator
 from scorecards.models import Scorecard, ScorecardEntry, ScorecardSection
 
-SKIP = {"id", "scorecard", "section", "indicator", "history_id", "history_date", "history_user",
-        "history_type", "history_change_reason"}
+SKIP = {
+    "id",
+    "scorecard",
+    "section",
+    "indicator",
+    "history_id",
+    "history_date",
+    "history_user",
+    "history_type",
+    "history_change_reason",
+}
 LIMIT = 500
 
 

@@ -12,8 +12,13 @@ from django.utils.safestring import mark_safe
 from indicators import status as rules
 from scorecards.status import STATUS_ORDER
 
-COLOURS = {rules.GREEN: "#1a7f37", rules.AMBER: "#b35900", rules.RED: "#c62828", rules.DATA_ONLY: "#5f6b7a",
-           rules.UNKNOWN: "#9aa5b1"}
+COLOURS = {
+    rules.GREEN: "#1a7f37",
+    rules.AMBER: "#b35900",
+    rules.RED: "#c62828",
+    rules.DATA_ONLY: "#5f6b7a",
+    rules.UNKNOWN: "#9aa5b1",
+}
 
 
 def overview_figure(sections: list[dict]) -> dict:
@@ -21,12 +26,25 @@ def overview_figure(sections: list[dict]) -> dict:
     titles = [block["section"].title for block in sections]
     data = []
     for index, status in enumerate(STATUS_ORDER):
-        data.append({"type": "bar", "name": rules.STATUS_LABELS[status], "x": titles,
-                     "y": [block["counts"][index][2] for block in sections],
-                     "marker": {"color": COLOURS[status]}})
-    return {"data": data, "layout": {"barmode": "stack", "height": 320, "margin": {"t": 20, "b": 60},
-                                     "yaxis": {"title": {"text": "PIs"}, "dtick": 1}},
-            "config": {"displaylogo": False, "displayModeBar": False, "responsive": True}}
+        data.append(
+            {
+                "type": "bar",
+                "name": rules.STATUS_LABELS[status],
+                "x": titles,
+                "y": [block["counts"][index][2] for block in sections],
+                "marker": {"color": COLOURS[status]},
+            }
+        )
+    return {
+        "data": data,
+        "layout": {
+            "barmode": "stack",
+            "height": 320,
+            "margin": {"t": 20, "b": 60},
+            "yaxis": {"title": {"text": "PIs"}, "dtick": 1},
+        },
+        "config": {"displaylogo": False, "displayModeBar": False, "responsive": True},
+    }
 
 
 def pi_figure(indicator, measurements: list) -> dict:
@@ -34,12 +52,22 @@ def pi_figure(indicator, measurements: list) -> dict:
     x = [indicator.period_label(m.period) for m in measurements]
     return {
         "data": [
-            {"type": "scatter", "mode": "lines+markers", "name": "Value", "x": x,
-             "y": [None if m.value is None else float(m.value) for m in measurements],
-             "line": {"color": "#1d4f91"}},
-            {"type": "scatter", "mode": "lines", "name": "Target", "x": x,
-             "y": [None if m.target is None else float(m.target) for m in measurements],
-             "line": {"color": "#444", "dash": "dash"}},
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": "Value",
+                "x": x,
+                "y": [None if m.value is None else float(m.value) for m in measurements],
+                "line": {"color": "#1d4f91"},
+            },
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Target",
+                "x": x,
+                "y": [None if m.target is None else float(m.target) for m in measurements],
+                "line": {"color": "#444", "dash": "dash"},
+            },
         ],
         "layout": {"height": 300, "margin": {"t": 20, "b": 60}, "legend": {"orientation": "h"}},
         "config": {"displaylogo": False, "displayModeBar": False, "responsive": True},
@@ -57,28 +85,65 @@ def overview_svg(sections: list[dict], *, width: int = 560, bar: int = 18, gap: 
     parts = []
     for index, block in enumerate(sections):
         top = 4 + index * step
-        parts.append(format_html('<text x="0" y="{}" font-size="14" fill="#1b1b1b">{}</text>', top + 13,
-                                 block["title"]))
+        parts.append(
+            format_html('<text x="0" y="{}" font-size="14" fill="#1b1b1b">{}</text>', top + 13, block["title"])
+        )
         x = 0.0
         for status, _, count in block["counts"]:
             if count:
-                parts.append(format_html('<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>',
-                                         f"{x:.1f}", top + label, f"{count * scale:.1f}", bar, COLOURS[status]))
+                parts.append(
+                    format_html(
+                        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>',
+                        f"{x:.1f}",
+                        top + label,
+                        f"{count * scale:.1f}",
+                        bar,
+                        COLOURS[status],
+                    )
+                )
                 x += count * scale
-    return mark_safe(format_html(
-        '<svg class="overview-chart" viewBox="0 0 {} {}" role="img" aria-labelledby="overview-caption" '
-        'focusable="false">{}</svg>', width, height, mark_safe("".join(parts))))
+    return mark_safe(
+        format_html(
+            '<svg class="overview-chart" viewBox="0 0 {} {}" role="img" aria-labelledby="overview-caption" '
+            'focusable="false">{}</svg>',
+            width,
+            height,
+            mark_safe("".join(parts)),
+        )
+    )
 
 
-OPEN_DATA_FIELDS = ["section", "code", "indicator", "period", "value", "target", "status", "short_trend",
-                    "long_trend", "year_to_date"]
+OPEN_DATA_FIELDS = [
+    "section",
+    "code",
+    "indicator",
+    "period",
+    "value",
+    "target",
+    "status",
+    "short_trend",
+    "long_trend",
+    "year_to_date",
+]
 
 
 def open_data_rows(sections: list[dict]) -> list[dict]:
-    return [{"section": block["title"], "code": row.code, "indicator": row.public_title, "period": row.period_label,
-             "value": row.value_text, "target": row.target_text, "status": row.status_label,
-             "short_trend": row.short_label, "long_trend": row.long_label, "year_to_date": row.ytd_text}
-            for block in sections for row in block["rows"]]
+    return [
+        {
+            "section": block["title"],
+            "code": row.code,
+            "indicator": row.public_title,
+            "period": row.period_label,
+            "value": row.value_text,
+            "target": row.target_text,
+            "status": row.status_label,
+            "short_trend": row.short_label,
+            "long_trend": row.long_label,
+            "year_to_date": row.ytd_text,
+        }
+        for block in sections
+        for row in block["rows"]
+    ]
 
 
 def open_data(scorecard, edition, sections: list[dict], fmt: str) -> HttpResponse:
@@ -86,8 +151,15 @@ def open_data(scorecard, edition, sections: list[dict], fmt: str) -> HttpRespons
     rows = open_data_rows(sections)
     name = f"{scorecard.public_slug}-{edition.period:%Y-%m}"
     if fmt == "json":
-        body = json.dumps({"title": scorecard.public_title or edition.title, "period": edition.period_label,
-                           "issued": edition.issued_at.date().isoformat(), "rows": rows}, indent=1)
+        body = json.dumps(
+            {
+                "title": scorecard.public_title or edition.title,
+                "period": edition.period_label,
+                "issued": edition.issued_at.date().isoformat(),
+                "rows": rows,
+            },
+            indent=1,
+        )
         response = HttpResponse(body, content_type="application/json")
     else:
         buffer = io.StringIO()
@@ -100,5 +172,8 @@ def open_data(scorecard, edition, sections: list[dict], fmt: str) -> HttpRespons
 
 
 def legend_html() -> str:
-    return format_html_join("", '<li><span class="swatch" style="background:{}"></span>{}</li>',
-                            ((COLOURS[s], rules.STATUS_LABELS[s]) for s in STATUS_ORDER))
+    return format_html_join(
+        "",
+        '<li><span class="swatch" style="background:{}"></span>{}</li>',
+        ((COLOURS[s], rules.STATUS_LABELS[s]) for s in STATUS_ORDER),
+    )

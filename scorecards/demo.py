@@ -50,12 +50,19 @@ def _scorecard(title: str, unit, owner, sections: list[tuple[str, list]], **extr
     for section_title, indicators in sections:
         if not indicators:
             continue
-        section = services.add_section(scorecard=scorecard, title=section_title,
-                                       commentary=f"{section_title}: performance is reviewed monthly; see each "
-                                                  "PI's commentary for the detail.")
+        section = services.add_section(
+            scorecard=scorecard,
+            title=section_title,
+            commentary=f"{section_title}: performance is reviewed monthly; see each PI's commentary for the detail.",
+        )
         for order, indicator in enumerate(indicators):
-            ScorecardEntry.objects.create(scorecard=scorecard, section=section, indicator=indicator, order=order,
-                                          signpost=indicator.code in SIGNPOSTS)
+            ScorecardEntry.objects.create(
+                scorecard=scorecard,
+                section=section,
+                indicator=indicator,
+                order=order,
+                signpost=indicator.code in SIGNPOSTS,
+            )
     return scorecard, True
 
 
@@ -80,18 +87,25 @@ def seed_scorecards(organisation: dict) -> None:
 
     corporate_sections = [(title, [by_code[c] for c in codes if c in by_code]) for title, codes in CORPORATE]
     corporate, created = _scorecard(
-        "Group corporate scorecard", units["mhg"], people["group.admin"], corporate_sections,
+        "Group corporate scorecard",
+        units["mhg"],
+        people["group.admin"],
+        corporate_sections,
         description="The balanced scorecard the Group Board reviews each month.",
         director_commentary="Income and repairs are on track; complaint handling times need attention and a "
-                            "recovery plan is in place.")
+        "recovery plan is in place.",
+    )
     if created:
         corporate.shared_with.set([people["mh.viewer"], people["kl.viewer"], people["lps.viewer"]])
 
     for unit_code, (title, owner, prefixes) in PARTNERS.items():
         sections = []
         for prefix in prefixes:
-            chosen = [ind for code, ind in sorted(by_code.items()) if _prefix(code) == prefix
-                      and ind.source != Indicator.Source.TSM]
+            chosen = [
+                ind
+                for code, ind in sorted(by_code.items())
+                if _prefix(code) == prefix and ind.source != Indicator.Source.TSM
+            ]
             if chosen:
                 tag = chosen[0].tags.first()
                 sections.append((tag.name if tag else prefix, chosen))
@@ -103,26 +117,36 @@ def seed_scorecards(organisation: dict) -> None:
     if tsm:
         sections = []
         for title, keys in TSM_SECTIONS:
-            chosen = sorted((ind for ind in tsm if ind.code in keys or _prefix(ind.code) in keys),
-                            key=lambda ind: ind.code)
+            chosen = sorted(
+                (ind for ind in tsm if ind.code in keys or _prefix(ind.code) in keys), key=lambda ind: ind.code
+            )
             sections.append((title, chosen))
         tenant, created = _scorecard(
-            "Tenant Satisfaction Measures", units["mh"], people["mh.admin"], sections,
-            publication=Scorecard.Publication.FULL, public_slug="tenant-satisfaction",
+            "Tenant Satisfaction Measures",
+            units["mh"],
+            people["mh.admin"],
+            sections,
+            publication=Scorecard.Publication.FULL,
+            public_slug="tenant-satisfaction",
             public_title="How satisfied our tenants are",
             director_commentary="Thank you to the tenants who took part in this year's survey. We are focusing "
-                                "on repairs and on keeping you informed.")
+            "on repairs and on keeping you informed.",
+        )
         if created:
-            ScorecardEntry.objects.filter(scorecard=tenant, indicator__code__in=["TP01", "TP02", "BS01", "CH01"]) \
-                .update(signpost=True)
-            services.issue_edition(scorecard=tenant, period=services.last_complete_period(),
-                                   user=people["mh.admin"])
+            ScorecardEntry.objects.filter(
+                scorecard=tenant, indicator__code__in=["TP01", "TP02", "BS01", "CH01"]
+            ).update(signpost=True)
+            services.issue_edition(scorecard=tenant, period=services.last_complete_period(), user=people["mh.admin"])
 
     director = people["mh.manager"]
-    _snapshot("Housing Services at a glance", director, units["mh-hs"], unit_filter=units["mh-hs"],
-              roles=["viewer"])
-    _snapshot("Marsh Lane Office", people["mh.office"], units["mh-marsh"],
-              tags=list(Tag.objects.filter(name__in=["Tenancy", "Anti-social behaviour"])), roles=["manager"])
+    _snapshot("Housing Services at a glance", director, units["mh-hs"], unit_filter=units["mh-hs"], roles=["viewer"])
+    _snapshot(
+        "Marsh Lane Office",
+        people["mh.office"],
+        units["mh-marsh"],
+        tags=list(Tag.objects.filter(name__in=["Tenancy", "Anti-social behaviour"])),
+        roles=["manager"],
+    )
     updater = people["mh.updater"]
     _snapshot("My income PIs", updater, units["mh-rents"], person_filter=updater)
 
@@ -136,16 +160,27 @@ def _issue_corporate_editions(corporate: Scorecard, admin, updater) -> None:
     if corporate.editions.exists():
         return
     services.issue_edition(scorecard=corporate, period=older, user=admin)
-    measurement = (Measurement.objects.filter(indicator__scorecard_entries__scorecard=corporate, period=older,
-                                              value__isnull=False, indicator__frequency="monthly",
-                                              indicator__formula="")
-                   .select_related("indicator").order_by("indicator__code").first())
+    measurement = (
+        Measurement.objects.filter(
+            indicator__scorecard_entries__scorecard=corporate,
+            period=older,
+            value__isnull=False,
+            indicator__frequency="monthly",
+            indicator__formula="",
+        )
+        .select_related("indicator")
+        .order_by("indicator__code")
+        .first()
+    )
     if measurement is not None:
         if measurement.approved_at is not None:
             indicator_services.reopen(measurement=measurement, user=admin)
         step = Decimal("-0.5") if measurement.value >= 1 else Decimal("0.5")
         indicator_services.measurement_update(
-            indicator=measurement.indicator, period=older, value=measurement.value + step,
+            indicator=measurement.indicator,
+            period=older,
+            value=measurement.value + step,
             user=measurement.indicator.updater or updater,
-            commentary="Corrected after month end: late postings were missing from the first report.")
+            commentary="Corrected after month end: late postings were missing from the first report.",
+        )
     services.issue_edition(scorecard=corporate, period=latest, user=admin)

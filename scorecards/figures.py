@@ -21,8 +21,18 @@ from scorecards import status as sc_rules
 
 SPAN = 13
 # What a row needs of a PI; pages of hundreds of PIs load only these (not the long texts).
-ROW_FIELDS = ("code", "title", "unit", "decimals", "polarity", "frequency", "ytd_rule", "formula", "latest_period",
-              "org_unit_id")
+ROW_FIELDS = (
+    "code",
+    "title",
+    "unit",
+    "decimals",
+    "polarity",
+    "frequency",
+    "ytd_rule",
+    "formula",
+    "latest_period",
+    "org_unit_id",
+)
 
 
 @dataclass
@@ -130,9 +140,11 @@ def recent_measurements(indicators: list[Indicator], period: datetime.date | Non
     for (step, end), ids in groups.items():
         window |= Q(indicator_id__in=ids, period__gte=periods.add_months(end, -step * (SPAN - 1)), period__lte=end)
     found: dict[int, list[tuple]] = defaultdict(list)
-    for indicator_id, *rest in (Measurement.objects.filter(window, value__isnull=False)
-                                .order_by("indicator_id", "-period")
-                                .values_list("indicator_id", "period", "value", "target", "status", "id")):
+    for indicator_id, *rest in (
+        Measurement.objects.filter(window, value__isnull=False)
+        .order_by("indicator_id", "-period")
+        .values_list("indicator_id", "period", "value", "target", "status", "id")
+    ):
         found[indicator_id].append(tuple(rest))
     return found
 
@@ -143,8 +155,12 @@ def latest_details(history: dict[int, list[tuple]]) -> dict[int, tuple[str, bool
     ids = [items[0][4] for items in history.values() if items]
     if not ids:
         return {}
-    return {pk: (commentary, approved_at is not None) for pk, commentary, approved_at in
-            Measurement.objects.filter(pk__in=ids).values_list("pk", "commentary", "approved_at")}
+    return {
+        pk: (commentary, approved_at is not None)
+        for pk, commentary, approved_at in Measurement.objects.filter(pk__in=ids).values_list(
+            "pk", "commentary", "approved_at"
+        )
+    }
 
 
 def latest_benchmarks(indicator_ids: list[int]) -> dict[int, Benchmark]:
@@ -155,8 +171,9 @@ def latest_benchmarks(indicator_ids: list[int]) -> dict[int, Benchmark]:
     return found
 
 
-def row_for(indicator: Indicator, history: list[tuple], benchmark: Benchmark | None,
-            details: dict[int, tuple[str, bool]]) -> Row:
+def row_for(
+    indicator: Indicator, history: list[tuple], benchmark: Benchmark | None, details: dict[int, tuple[str, bool]]
+) -> Row:
     """The row of INDICATOR from HISTORY (newest first, as recent_measurements gives) and DETAILS
     (commentary and approval of the newest, as latest_details gives)."""
     row = Row(code=indicator.code, title=indicator.title, indicator_id=indicator.pk)
@@ -174,8 +191,10 @@ def row_for(indicator: Indicator, history: list[tuple], benchmark: Benchmark | N
     row.commentary, row.approved, row.measurement_id = commentary, approved, measurement_id
     row.short_trend = rules.short_trend(latest=value, previous=previous[1] if previous else None, polarity=polarity)
     row.long_trend = rules.long_trend(
-        latest=value, previous_year=sc_rules.previous_year_values([(p, v) for p, v, *_ in history[1:]], period),
-        polarity=polarity)
+        latest=value,
+        previous_year=sc_rules.previous_year_values([(p, v) for p, v, *_ in history[1:]], period),
+        polarity=polarity,
+    )
     year_start = periods.financial_year_start(period)
     in_year = [item[1] for item in reversed(history) if year_start <= item[0] <= period]
     if indicator.ytd_rule != rules.RATIO:
@@ -184,21 +203,27 @@ def row_for(indicator: Indicator, history: list[tuple], benchmark: Benchmark | N
     if last_year:
         row.last_year_text, row.last_year_status = indicator.format_value(last_year[1]), last_year[3]
     if benchmark is not None:
-        row.quartile = rules.quartile(value=value, top=benchmark.top_quartile, median=benchmark.median,
-                                      bottom=benchmark.bottom_quartile, polarity=polarity)
+        row.quartile = rules.quartile(
+            value=value,
+            top=benchmark.top_quartile,
+            median=benchmark.median,
+            bottom=benchmark.bottom_quartile,
+            polarity=polarity,
+        )
     return row
 
 
-def live_rows(indicators: list[Indicator], period: datetime.date | None, *,
-              benchmarks: bool = True) -> dict[int, Row]:
+def live_rows(indicators: list[Indicator], period: datetime.date | None, *, benchmarks: bool = True) -> dict[int, Row]:
     """Rows of INDICATORS for PERIOD (None: each PI's latest), keyed by indicator id. Three queries
     (two without benchmarks; one more when calculated PIs need a ratio-of-sums year to date)."""
     ids = [indicator.pk for indicator in indicators]
     history = recent_measurements(indicators, period)
     marks = latest_benchmarks(ids) if benchmarks else {}
     details = latest_details(history)
-    rows = {indicator.pk: row_for(indicator, history.get(indicator.pk, []), marks.get(indicator.pk), details)
-            for indicator in indicators}
+    rows = {
+        indicator.pk: row_for(indicator, history.get(indicator.pk, []), marks.get(indicator.pk), details)
+        for indicator in indicators
+    }
     _ratio_year_to_date([ind for ind in indicators if ind.ytd_rule == rules.RATIO], rows)
     return rows
 
@@ -220,16 +245,17 @@ def _ratio_year_to_date(indicators: list[Indicator], rows: dict[int, Row]) -> No
     starts = [periods.financial_year_start(rows[pk].period) for pk in wanted]
     ends = [rows[pk].period for pk in wanted]
     components: dict[str, list[tuple]] = defaultdict(list)
-    for code, period, value in (Measurement.objects
-                                .filter(indicator__code__in=codes, value__isnull=False, period__gte=min(starts),
-                                        period__lte=max(ends))
-                                .values_list("indicator__code", "period", "value")):
+    for code, period, value in Measurement.objects.filter(
+        indicator__code__in=codes, value__isnull=False, period__gte=min(starts), period__lte=max(ends)
+    ).values_list("indicator__code", "period", "value"):
         components[code].append((period, value))
     for pk, (indicator, found) in wanted.items():
         row = rows[pk]
         start = periods.financial_year_start(row.period)
-        sums = {code: sum((value for period, value in components[code] if start <= period <= row.period),
-                          Decimal(0)) for code in found}
+        sums = {
+            code: sum((value for period, value in components[code] if start <= period <= row.period), Decimal(0))
+            for code in found
+        }
         try:
             row.ytd_text = indicator.format_value(formula.evaluate(indicator.formula, sums))
         except formula.FormulaError:
@@ -238,13 +264,28 @@ def _ratio_year_to_date(indicators: list[Indicator], rows: dict[int, Row]) -> No
 
 def frozen_row(item) -> Row:
     """A Row from an EditionRow."""
-    return Row(code=item.code, title=item.title, indicator_id=item.indicator_id, plain_title=item.plain_title,
-               period=item.period, period_label=item.period_label or "–", value=item.value, target=item.target,
-               value_text=item.value_text or "–", target_text=item.target_text or "–", status=item.status,
-               short_trend=item.short_trend, long_trend=item.long_trend, ytd_text=item.ytd_text or "–",
-               quartile=item.quartile, commentary=item.commentary, approved=item.approved,
-               spark=[Decimal(text) if text else None for text in item.spark.split(",")] if item.spark else [],
-               signpost=item.signpost, public=item.public)
+    return Row(
+        code=item.code,
+        title=item.title,
+        indicator_id=item.indicator_id,
+        plain_title=item.plain_title,
+        period=item.period,
+        period_label=item.period_label or "–",
+        value=item.value,
+        target=item.target,
+        value_text=item.value_text or "–",
+        target_text=item.target_text or "–",
+        status=item.status,
+        short_trend=item.short_trend,
+        long_trend=item.long_trend,
+        ytd_text=item.ytd_text or "–",
+        quartile=item.quartile,
+        commentary=item.commentary,
+        approved=item.approved,
+        spark=[Decimal(text) if text else None for text in item.spark.split(",")] if item.spark else [],
+        signpost=item.signpost,
+        public=item.public,
+    )
 
 
 def restatements(edition, rows: list) -> dict[int, Restatement]:
@@ -257,18 +298,22 @@ def restatements(edition, rows: list) -> dict[int, Restatement]:
     current = {}
     ids = {indicator_id for indicator_id, _ in wanted}
     dates = {period for _, period in wanted}
-    for measurement in Measurement.objects.filter(indicator_id__in=ids, period__in=dates).select_related(
-            "indicator"):
+    for measurement in Measurement.objects.filter(indicator_id__in=ids, period__in=dates).select_related("indicator"):
         if (measurement.indicator_id, measurement.period) in wanted:
             current[(measurement.indicator_id, measurement.period)] = measurement
-    moved = {key: measurement for key, measurement in current.items()
-             if sc_rules.changed(wanted[key].value, measurement.value)}
+    moved = {
+        key: measurement
+        for key, measurement in current.items()
+        if sc_rules.changed(wanted[key].value, measurement.value)
+    }
     if not moved:
         return {}
     last_change = {}
-    for record in (Measurement.history.filter(id__in=[m.pk for m in moved.values()],
-                                              history_date__gt=edition.issued_at)
-                   .select_related("history_user").order_by("id", "-history_date", "-history_id")):
+    for record in (
+        Measurement.history.filter(id__in=[m.pk for m in moved.values()], history_date__gt=edition.issued_at)
+        .select_related("history_user")
+        .order_by("id", "-history_date", "-history_id")
+    ):
         last_change.setdefault(record.id, record)
     found = {}
     for key, measurement in moved.items():
@@ -278,7 +323,11 @@ def restatements(edition, rows: list) -> dict[int, Restatement]:
         if record is not None and record.history_user is not None:
             who = record.history_user.name or record.history_user.username
         why = (record.history_change_reason if record is not None else "") or measurement.commentary
-        found[row.pk] = Restatement(old_text=row.value_text or "–",
-                                    new_text=measurement.indicator.format_value(measurement.value),
-                                    who=who or "the system", when=record.history_date if record else None, why=why)
+        found[row.pk] = Restatement(
+            old_text=row.value_text or "–",
+            new_text=measurement.indicator.format_value(measurement.value),
+            who=who or "the system",
+            when=record.history_date if record else None,
+            why=why,
+        )
     return found

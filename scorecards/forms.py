@@ -33,12 +33,21 @@ def _units(user):
 
 
 class SnapshotForm(forms.ModelForm):
-    columns = forms.MultipleChoiceField(choices=Snapshot.Column.choices, widget=forms.CheckboxSelectMultiple,
-                                        required=False, label="Columns shown")
-    roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False,
-                                      label="Share with everyone in the organisation who is one of")
-    codes = forms.CharField(required=False, label="These PIs (codes)", widget=forms.Textarea(attrs={"rows": 2}),
-                            help_text="PI codes separated by spaces or commas.")
+    columns = forms.MultipleChoiceField(
+        choices=Snapshot.Column.choices, widget=forms.CheckboxSelectMultiple, required=False, label="Columns shown"
+    )
+    roles = forms.MultipleChoiceField(
+        choices=ROLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Share with everyone in the organisation who is one of",
+    )
+    codes = forms.CharField(
+        required=False,
+        label="These PIs (codes)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="PI codes separated by spaces or commas.",
+    )
     period = PeriodField(required=False, label="Period", help_text="Blank for each PI's latest period.")
 
     class Meta:
@@ -87,11 +96,24 @@ class SnapshotForm(forms.ModelForm):
 class ScorecardForm(forms.ModelForm):
     class Meta:
         model = Scorecard
-        fields = ["title", "org_unit", "description", "director_commentary", "director_commentary_internal",
-                  "shared_with", "publication", "public_slug", "public_title", "issue_monthly", "active"]
-        widgets = {"shared_with": forms.SelectMultiple(attrs={"size": 6}),
-                   "description": forms.Textarea(attrs={"rows": 2}),
-                   "director_commentary": forms.Textarea(attrs={"rows": 4})}
+        fields = [
+            "title",
+            "org_unit",
+            "description",
+            "director_commentary",
+            "director_commentary_internal",
+            "shared_with",
+            "publication",
+            "public_slug",
+            "public_title",
+            "issue_monthly",
+            "active",
+        ]
+        widgets = {
+            "shared_with": forms.SelectMultiple(attrs={"size": 6}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "director_commentary": forms.Textarea(attrs={"rows": 4}),
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

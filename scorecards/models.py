@@ -24,7 +24,8 @@ class ScorecardSettings(models.Model):
 
     unapproved_values = models.CharField(max_length=6, choices=Unapproved.choices, default=Unapproved.WARN)
     issue_day = models.PositiveSmallIntegerField(
-        default=16, help_text="Day of the month the monthly job issues editions of last month's scorecards.")
+        default=16, help_text="Day of the month the monthly job issues editions of last month's scorecards."
+    )
 
     history = HistoricalRecords()
 
@@ -61,21 +62,41 @@ class Snapshot(models.Model):
 
     name = models.CharField(max_length=200)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="snapshots")
-    org_unit = models.ForeignKey("pmf.OrgUnit", on_delete=models.PROTECT, related_name="snapshots",
-                                 help_text="The unit this snapshot belongs to (a person's team or an office).")
-    unit_filter = models.ForeignKey("pmf.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", verbose_name="PIs of unit (and below)")
+    org_unit = models.ForeignKey(
+        "pmf.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="snapshots",
+        help_text="The unit this snapshot belongs to (a person's team or an office).",
+    )
+    unit_filter = models.ForeignKey(
+        "pmf.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="PIs of unit (and below)",
+    )
     tags = models.ManyToManyField("indicators.Tag", blank=True, related_name="+", verbose_name="PIs with any of tags")
-    person_filter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+", verbose_name="PIs managed or updated by")
-    indicators = models.ManyToManyField("indicators.Indicator", blank=True, related_name="+",
-                                        verbose_name="these PIs")
-    columns = models.CharField(max_length=200, default=",".join(Column.values),
-                               help_text="Comma-separated column keys.")
+    person_filter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="PIs managed or updated by",
+    )
+    indicators = models.ManyToManyField("indicators.Indicator", blank=True, related_name="+", verbose_name="these PIs")
+    columns = models.CharField(
+        max_length=200, default=",".join(Column.values), help_text="Comma-separated column keys."
+    )
     period = models.DateField(null=True, blank=True, help_text="Leave blank for each PI's latest period.")
     shared_with = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="snapshots_shared")
-    shared_roles = models.CharField(max_length=60, blank=True, default="",
-                                    help_text="Roles in the same organisation it is shared with, comma-wrapped.")
+    shared_roles = models.CharField(
+        max_length=60,
+        blank=True,
+        default="",
+        help_text="Roles in the same organisation it is shared with, comma-wrapped.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords(m2m_fields=[tags, indicators, shared_with])
@@ -110,18 +131,34 @@ class Scorecard(models.Model):
 
     title = models.CharField(max_length=200)
     org_unit = models.ForeignKey("pmf.OrgUnit", on_delete=models.PROTECT, related_name="scorecards")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="owned_scorecards")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_scorecards"
+    )
     description = models.TextField(blank=True)
     director_commentary = models.TextField(blank=True)
     director_commentary_internal = models.BooleanField(
-        "director's commentary is internal", default=False, help_text="Internal commentary is never published.")
-    shared_with = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="scorecards_shared",
-                                         help_text="People who may read it (e.g. Board members).")
-    publication = models.CharField(max_length=10, choices=Publication.choices, blank=True, default="",
-                                   help_text="Published scorecards show their last issued edition at /public/.")
-    public_slug = models.SlugField(max_length=80, unique=True, null=True, blank=True,
-                                   help_text="The address of the public page, e.g. tenant-scorecard.")
+        "director's commentary is internal", default=False, help_text="Internal commentary is never published."
+    )
+    shared_with = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="scorecards_shared",
+        help_text="People who may read it (e.g. Board members).",
+    )
+    publication = models.CharField(
+        max_length=10,
+        choices=Publication.choices,
+        blank=True,
+        default="",
+        help_text="Published scorecards show their last issued edition at /public/.",
+    )
+    public_slug = models.SlugField(
+        max_length=80,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="The address of the public page, e.g. tenant-scorecard.",
+    )
     public_title = models.CharField(max_length=200, blank=True, help_text="Plain-language title for the public.")
     issue_monthly = models.BooleanField(default=True, help_text="Issue an edition on scorecard day each month.")
     active = models.BooleanField(default=True)
@@ -213,8 +250,9 @@ class ScorecardEdition(_Frozen):
     public_title = models.CharField(max_length=200, blank=True)
     director_commentary = models.TextField(blank=True)
     director_commentary_internal = models.BooleanField(default=False)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     issued_at = models.DateTimeField()
     warnings = models.TextField(blank=True)
 

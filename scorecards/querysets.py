@@ -77,4 +77,3 @@ class EditionQuerySet(models.QuerySet):
         from scorecards.models import ImmutableError
 
         raise ImmutableError("Issued editions cannot be deleted.")
-

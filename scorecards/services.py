@@ -28,6 +28,7 @@ class EditionRefused(ValueError):
 
 # Scorecards ------------------------------------------------------------------------------------
 
+
 @dataclass
 class ScorecardLayout:
     scorecard: Scorecard
@@ -43,8 +44,12 @@ def load_layout(scorecard: Scorecard) -> ScorecardLayout:
     sections = list(scorecard.sections.order_by("order", "pk"))
     entries: dict[int, list] = {section.pk: [] for section in sections}
     entry_fields = ("scorecard_id", "section_id", "indicator_id", "order", "signpost", "public", "plain_title")
-    for entry in (ScorecardEntry.objects.filter(scorecard=scorecard).select_related("indicator")
-                  .only(*entry_fields, *(f"indicator__{name}" for name in ROW_FIELDS)).order_by("order", "pk")):
+    for entry in (
+        ScorecardEntry.objects.filter(scorecard=scorecard)
+        .select_related("indicator")
+        .only(*entry_fields, *(f"indicator__{name}" for name in ROW_FIELDS))
+        .order_by("order", "pk")
+    ):
         entries[entry.section_id].append(entry)
     return ScorecardLayout(scorecard, [(section, entries[section.pk]) for section in sections])
 
@@ -55,8 +60,9 @@ def last_complete_period(today: datetime.date | None = None) -> datetime.date:
 
 
 @transaction.atomic
-def issue_edition(*, scorecard: Scorecard, period: datetime.date, user=None,
-                  today: datetime.date | None = None) -> ScorecardEdition:
+def issue_edition(
+    *, scorecard: Scorecard, period: datetime.date, user=None, today: datetime.date | None = None
+) -> ScorecardEdition:
     """Freeze SCORECARD for PERIOD (a month) as issued: values, targets, statuses, trends, year to
     date, quartiles and commentary, per section, in order.
 
@@ -82,32 +88,64 @@ def issue_edition(*, scorecard: Scorecard, period: datetime.date, user=None,
         warnings = f"Issued with values not yet approved: {', '.join(unapproved)}."
     try:
         with transaction.atomic():
-            edition = ScorecardEdition(scorecard=scorecard, period=period, title=scorecard.title,
-                                       public_title=scorecard.public_title,
-                                       director_commentary=scorecard.director_commentary,
-                                       director_commentary_internal=scorecard.director_commentary_internal,
-                                       issued_by=user if user is not None and user.is_authenticated else None,
-                                       issued_at=timezone.now(), warnings=warnings)
+            edition = ScorecardEdition(
+                scorecard=scorecard,
+                period=period,
+                title=scorecard.title,
+                public_title=scorecard.public_title,
+                director_commentary=scorecard.director_commentary,
+                director_commentary_internal=scorecard.director_commentary_internal,
+                issued_by=user if user is not None and user.is_authenticated else None,
+                issued_at=timezone.now(),
+                warnings=warnings,
+            )
             edition.save()
     except IntegrityError:
         # Issued at the same moment by another worker: theirs stands.
         return ScorecardEdition.objects.get(scorecard=scorecard, period=period)
-    frozen_sections = EditionSection.objects.bulk_create([
-        EditionSection(edition=edition, title=section.title, order=index, commentary=section.commentary,
-                       commentary_internal=section.commentary_internal)
-        for index, (section, _) in enumerate(layout.sections)])
+    frozen_sections = EditionSection.objects.bulk_create(
+        [
+            EditionSection(
+                edition=edition,
+                title=section.title,
+                order=index,
+                commentary=section.commentary,
+                commentary_internal=section.commentary_internal,
+            )
+            for index, (section, _) in enumerate(layout.sections)
+        ]
+    )
     frozen_rows = []
     for frozen_section, (_, entries) in zip(frozen_sections, layout.sections, strict=True):
         for index, entry in enumerate(entries):
             row = rows[entry.indicator_id]
-            frozen_rows.append(EditionRow(
-                edition=edition, section=frozen_section, order=index, indicator_id=entry.indicator_id,
-                code=row.code, title=row.title, plain_title=entry.plain_title, period=row.period,
-                period_label=row.period_label if row.period else "", value=row.value, target=row.target,
-                value_text=row.value_text, target_text=row.target_text, ytd_text=row.ytd_text, status=row.status,
-                short_trend=row.short_trend, long_trend=row.long_trend, quartile=row.quartile,
-                commentary=row.commentary, approved=row.approved, signpost=entry.signpost, public=entry.public,
-                spark=",".join("" if value is None else f"{value.normalize():f}" for value in row.spark)))
+            frozen_rows.append(
+                EditionRow(
+                    edition=edition,
+                    section=frozen_section,
+                    order=index,
+                    indicator_id=entry.indicator_id,
+                    code=row.code,
+                    title=row.title,
+                    plain_title=entry.plain_title,
+                    period=row.period,
+                    period_label=row.period_label if row.period else "",
+                    value=row.value,
+                    target=row.target,
+                    value_text=row.value_text,
+                    target_text=row.target_text,
+                    ytd_text=row.ytd_text,
+                    status=row.status,
+                    short_trend=row.short_trend,
+                    long_trend=row.long_trend,
+                    quartile=row.quartile,
+                    commentary=row.commentary,
+                    approved=row.approved,
+                    signpost=entry.signpost,
+                    public=entry.public,
+                    spark=",".join("" if value is None else f"{value.normalize():f}" for value in row.spark),
+                )
+            )
     EditionRow.objects.bulk_create(frozen_rows, batch_size=1000)
     return edition
 
@@ -128,8 +166,9 @@ def _renumber(items) -> None:
 def add_section(*, scorecard: Scorecard, title: str, commentary: str = "") -> ScorecardSection:
     """Append a section. Side effects: one section row and its history row."""
     last = scorecard.sections.aggregate(last=Max("order"))["last"]
-    return ScorecardSection.objects.create(scorecard=scorecard, title=title, commentary=commentary,
-                                           order=0 if last is None else last + 1)
+    return ScorecardSection.objects.create(
+        scorecard=scorecard, title=title, commentary=commentary, order=0 if last is None else last + 1
+    )
 
 
 @transaction.atomic
@@ -166,8 +205,9 @@ def add_entries(*, section: ScorecardSection, indicators: list[Indicator], signp
         if indicator.pk in present:
             continue
         order += 1
-        ScorecardEntry.objects.create(scorecard=section.scorecard, section=section, indicator=indicator,
-                                      order=order, signpost=signpost)
+        ScorecardEntry.objects.create(
+            scorecard=section.scorecard, section=section, indicator=indicator, order=order, signpost=signpost
+        )
         present.add(indicator.pk)
         added += 1
     return added
@@ -193,6 +233,7 @@ def remove_entry(*, entry: ScorecardEntry) -> None:
 
 # Snapshots -------------------------------------------------------------------------------------
 
+
 def snapshot_indicators(snapshot: Snapshot, user) -> tuple[list[Indicator], int]:
     """The active PIs SNAPSHOT selects that USER may see, in code order, and how many more it
     selects that USER may not see. Two queries (three with tags or a list on a saved snapshot)."""
@@ -215,8 +256,13 @@ def snapshot_indicators(snapshot: Snapshot, user) -> tuple[list[Indicator], int]
     if has_filter:
         selection |= filters
     chosen = Indicator.objects.filter(selection, active=True)
-    seen = list(Indicator.objects.visible_to(user).filter(pk__in=chosen.values("pk"))
-                .select_related("org_unit").only(*ROW_FIELDS, "org_unit__name").order_by("code"))
+    seen = list(
+        Indicator.objects.visible_to(user)
+        .filter(pk__in=chosen.values("pk"))
+        .select_related("org_unit")
+        .only(*ROW_FIELDS, "org_unit__name")
+        .order_by("code")
+    )
     total = chosen.values("pk").distinct().count()
     return seen, total - len(seen)
 

@@ -17,8 +17,7 @@ def status_counts(statuses: Iterable[str]) -> list[tuple[str, str, int]]:
     return [(status, rules.STATUS_LABELS[status], counts[status]) for status in STATUS_ORDER]
 
 
-def sparkline_points(values: Sequence[Decimal | None], *, width: int = 96, height: int = 24,
-                     pad: int = 2) -> str:
+def sparkline_points(values: Sequence[Decimal | None], *, width: int = 96, height: int = 24, pad: int = 2) -> str:
     """SVG polyline points for VALUES (oldest first; missing values skipped), scaled to the box.
 
     A flat series sits in the middle; fewer than two values give no line."""

@@ -32,14 +32,14 @@ def _period(request, default: datetime.date | None) -> datetime.date | None:
 
 # Snapshots -------------------------------------------------------------------------------------
 
+
 @login_required
 def snapshot_list(request):
     snapshots = list(Snapshot.objects.visible_to(request.user).select_related("owner", "org_unit"))
     mine = [s for s in snapshots if s.owner_id == request.user.pk]
     others = [s for s in snapshots if s.owner_id != request.user.pk]
     can_create = can_write(request.user)
-    return render(request, "scorecards/snapshot_list.html",
-                  {"mine": mine, "others": others, "can_create": can_create})
+    return render(request, "scorecards/snapshot_list.html", {"mine": mine, "others": others, "can_create": can_create})
 
 
 def _render_snapshot(request, snapshot: Snapshot, *, can_edit: bool):
@@ -47,11 +47,19 @@ def _render_snapshot(request, snapshot: Snapshot, *, can_edit: bool):
     period = snapshot.period
     rows = figures.live_rows(indicators, period, benchmarks=False)
     ordered = [(indicator, rows[indicator.pk]) for indicator in indicators]
-    return render(request, "scorecards/snapshot_detail.html", {
-        "snapshot": snapshot, "rows": ordered, "hidden": hidden, "columns": snapshot.column_list,
-        "counts": sc_rules.status_counts(row.status for _, row in ordered), "can_edit": can_edit,
-        "period": period,
-    })
+    return render(
+        request,
+        "scorecards/snapshot_detail.html",
+        {
+            "snapshot": snapshot,
+            "rows": ordered,
+            "hidden": hidden,
+            "columns": snapshot.column_list,
+            "counts": sc_rules.status_counts(row.status for _, row in ordered),
+            "can_edit": can_edit,
+            "period": period,
+        },
+    )
 
 
 @login_required
@@ -85,16 +93,22 @@ def snapshot_edit(request, pk):
         form.save()
         messages.success(request, "Snapshot saved.")
         return redirect(snapshot)
-    return render(request, "scorecards/snapshot_form.html", {"form": form, "title": f"Edit {snapshot.name}",
-                                                             "snapshot": snapshot})
+    return render(
+        request, "scorecards/snapshot_form.html", {"form": form, "title": f"Edit {snapshot.name}", "snapshot": snapshot}
+    )
 
 
 # Scorecards ------------------------------------------------------------------------------------
 
+
 @login_required
 def scorecard_list(request):
-    scorecards = (Scorecard.objects.visible_to(request.user).select_related("org_unit")
-                  .annotate(pis=Count("entries", distinct=True)).order_by("title"))
+    scorecards = (
+        Scorecard.objects.visible_to(request.user)
+        .select_related("org_unit")
+        .annotate(pis=Count("entries", distinct=True))
+        .order_by("title")
+    )
     can_create = can_write(request.user) and OrgUnit.objects.editable_by(request.user).exists()
     return render(request, "scorecards/scorecard_list.html", {"scorecards": scorecards, "can_create": can_create})
 
@@ -123,8 +137,11 @@ def scorecard_edit(request, pk):
         form.save()
         messages.success(request, "Scorecard saved.")
         return redirect(scorecard)
-    return render(request, "scorecards/scorecard_form.html",
-                  {"form": form, "title": f"Edit {scorecard.title}", "scorecard": scorecard})
+    return render(
+        request,
+        "scorecards/scorecard_form.html",
+        {"form": form, "title": f"Edit {scorecard.title}", "scorecard": scorecard},
+    )
 
 
 def _scorecard_page(scorecard: Scorecard, period: datetime.date) -> dict:
@@ -146,10 +163,20 @@ def _scorecard_page(scorecard: Scorecard, period: datetime.date) -> dict:
         for entry in entries:
             row = rows[entry.indicator_id]
             section_rows.append((entry, row))
-        sections.append({"section": section, "rows": section_rows,
-                         "counts": sc_rules.status_counts(row.status for _, row in section_rows)})
-    return {"layout": layout, "sections": sections, "edition": edition, "restated": restated,
-            "overview": charts.overview_figure(sections)}
+        sections.append(
+            {
+                "section": section,
+                "rows": section_rows,
+                "counts": sc_rules.status_counts(row.status for _, row in section_rows),
+            }
+        )
+    return {
+        "layout": layout,
+        "sections": sections,
+        "edition": edition,
+        "restated": restated,
+        "overview": charts.overview_figure(sections),
+    }
 
 
 @login_required
@@ -157,33 +184,52 @@ def scorecard_detail(request, pk):
     scorecard = get_visible_or_404(Scorecard.objects.select_related("org_unit"), request.user, pk=pk)
     period = _period(request, services.last_complete_period())
     context = _scorecard_page(scorecard, period)
-    context.update({
-        "scorecard": scorecard, "period": period, "period_label": periods.month_label(period),
-        "last_year_label": periods.month_label(periods.add_months(period, -12)),
-        "form": PeriodForm(initial={"period": period}),
-        "can_edit": Scorecard.objects.editable_by(request.user).filter(pk=pk).exists(),
-        # A scorecard shared with someone shows them its figures; its links lead only to PIs they may open.
-        "openable": set(Indicator.objects.visible_to(request.user)
-                        .filter(pk__in=[ind.pk for ind in context["layout"].indicators]).values_list("pk", flat=True)),
-        "previous_period": periods.add_months(period, -1), "next_period": periods.add_months(period, 1),
-    })
+    context.update(
+        {
+            "scorecard": scorecard,
+            "period": period,
+            "period_label": periods.month_label(period),
+            "last_year_label": periods.month_label(periods.add_months(period, -12)),
+            "form": PeriodForm(initial={"period": period}),
+            "can_edit": Scorecard.objects.editable_by(request.user).filter(pk=pk).exists(),
+            # A scorecard shared with someone shows them its figures; its links lead only to PIs they may open.
+            "openable": set(
+                Indicator.objects.visible_to(request.user)
+                .filter(pk__in=[ind.pk for ind in context["layout"].indicators])
+                .values_list("pk", flat=True)
+            ),
+            "previous_period": periods.add_months(period, -1),
+            "next_period": periods.add_months(period, 1),
+        }
+    )
     return render(request, "scorecards/scorecard_detail.html", context)
 
 
 @login_required
 def scorecard_chart(request, pk, indicator_pk):
     scorecard = get_visible_or_404(Scorecard.objects, request.user, pk=pk)
-    entry = ScorecardEntry.objects.select_related("indicator").filter(scorecard=scorecard,
-                                                                       indicator_id=indicator_pk).first()
+    entry = (
+        ScorecardEntry.objects.select_related("indicator")
+        .filter(scorecard=scorecard, indicator_id=indicator_pk)
+        .first()
+    )
     if entry is None:
         raise Http404("That PI is not on this scorecard.")
     period = _period(request, services.last_complete_period())
-    measurements = list(Measurement.objects.filter(indicator=entry.indicator, period__lte=period)
-                        .order_by("-period")[:36])[::-1]
+    measurements = list(
+        Measurement.objects.filter(indicator=entry.indicator, period__lte=period).order_by("-period")[:36]
+    )[::-1]
     figure = charts.pi_figure(entry.indicator, measurements)
-    return render(request, "scorecards/scorecard_detail.html#pi_chart",
-                  {"indicator": entry.indicator, "figure": figure, "measurements": measurements,
-                   "chart_id": f"chart-{entry.indicator.pk}-data"})
+    return render(
+        request,
+        "scorecards/scorecard_detail.html#pi_chart",
+        {
+            "indicator": entry.indicator,
+            "figure": figure,
+            "measurements": measurements,
+            "chart_id": f"chart-{entry.indicator.pk}-data",
+        },
+    )
 
 
 @login_required
@@ -198,11 +244,19 @@ def scorecard_signposts(request, pk):
         chosen = [rows[entry.indicator_id] for entry in entries if entry.signpost or not any_flagged]
         if chosen:
             sections.append({"title": section.title, "commentary": section.commentary, "rows": chosen})
-    return render(request, "scorecards/signposts.html", {
-        "title": scorecard.title, "period_label": periods.month_label(period), "sections": sections,
-        "director_commentary": scorecard.director_commentary, "back_url": scorecard.get_absolute_url(),
-        "form": PeriodForm(initial={"period": period}), "public": False,
-    })
+    return render(
+        request,
+        "scorecards/signposts.html",
+        {
+            "title": scorecard.title,
+            "period_label": periods.month_label(period),
+            "sections": sections,
+            "director_commentary": scorecard.director_commentary,
+            "back_url": scorecard.get_absolute_url(),
+            "form": PeriodForm(initial={"period": period}),
+            "public": False,
+        },
+    )
 
 
 @login_required
@@ -218,8 +272,12 @@ def scorecard_arrange(request, pk):
 
 def _arrange_response(request, scorecard, *, partial: bool):
     layout = services.load_layout(scorecard)
-    context = {"scorecard": scorecard, "layout": layout, "section_form": SectionForm(prefix="new"),
-               "add_form": AddPisForm(user=request.user)}
+    context = {
+        "scorecard": scorecard,
+        "layout": layout,
+        "section_form": SectionForm(prefix="new"),
+        "add_form": AddPisForm(user=request.user),
+    }
     template = "scorecards/scorecard_arrange.html" + ("#sections" if partial else "")
     return render(request, template, context)
 
@@ -244,8 +302,9 @@ def _arrange_action(request, scorecard: Scorecard) -> None:
     if action == "add-section":
         form = SectionForm(request.POST, prefix="new")
         if form.is_valid():
-            services.add_section(scorecard=scorecard, title=form.cleaned_data["title"],
-                                 commentary=form.cleaned_data["commentary"])
+            services.add_section(
+                scorecard=scorecard, title=form.cleaned_data["title"], commentary=form.cleaned_data["commentary"]
+            )
             messages.success(request, f"Section “{form.cleaned_data['title']}” added.")
         else:
             messages.error(request, "Section title: " + "; ".join(form.errors.get("title", ["check the entry."])))
@@ -267,8 +326,9 @@ def _arrange_action(request, scorecard: Scorecard) -> None:
         target = section()
         form = AddPisForm(request.POST, user=request.user)
         if form.is_valid():
-            added = services.add_entries(section=target, indicators=form.cleaned_data["codes"],
-                                         signpost=form.cleaned_data["signpost"])
+            added = services.add_entries(
+                section=target, indicators=form.cleaned_data["codes"], signpost=form.cleaned_data["signpost"]
+            )
             messages.success(request, f"{added} PI{'s' if added != 1 else ''} added to “{target.title}”.")
         else:
             messages.error(request, f"PI codes for “{target.title}”: " + " ".join(form.errors.get("codes", [])))
@@ -289,21 +349,31 @@ def _arrange_action(request, scorecard: Scorecard) -> None:
 @login_required
 def scorecard_changes(request, pk):
     scorecard = get_visible_or_404(Scorecard.objects, request.user, pk=pk)
-    return render(request, "scorecards/scorecard_changes.html",
-                  {"scorecard": scorecard, "changes": audit.scorecard_changes(scorecard)})
+    return render(
+        request,
+        "scorecards/scorecard_changes.html",
+        {"scorecard": scorecard, "changes": audit.scorecard_changes(scorecard)},
+    )
 
 
 # Editions --------------------------------------------------------------------------------------
 
+
 @login_required
 def edition_list(request, pk):
     scorecard = get_visible_or_404(Scorecard.objects, request.user, pk=pk)
-    editions = list(scorecard.editions.select_related("issued_by").annotate(pis=Count("rows"))
-                    .order_by("-period"))
+    editions = list(scorecard.editions.select_related("issued_by").annotate(pis=Count("rows")).order_by("-period"))
     can_issue = Scorecard.objects.editable_by(request.user).filter(pk=pk).exists()
-    return render(request, "scorecards/edition_list.html", {
-        "scorecard": scorecard, "editions": editions, "can_issue": can_issue,
-        "form": PeriodForm(initial={"period": services.last_complete_period()})})
+    return render(
+        request,
+        "scorecards/edition_list.html",
+        {
+            "scorecard": scorecard,
+            "editions": editions,
+            "can_issue": can_issue,
+            "form": PeriodForm(initial={"period": services.last_complete_period()}),
+        },
+    )
 
 
 @login_required
@@ -332,8 +402,7 @@ def edition_issue(request, pk):
 
 @login_required
 def edition_detail(request, pk):
-    edition = get_visible_or_404(ScorecardEdition.objects.select_related("scorecard", "issued_by"),
-                                 request.user, pk=pk)
+    edition = get_visible_or_404(ScorecardEdition.objects.select_related("scorecard", "issued_by"), request.user, pk=pk)
     sections = list(edition.sections.order_by("order"))
     rows = list(edition.rows.order_by("section__order", "order"))
     found = figures.restatements(edition, rows)
@@ -342,15 +411,27 @@ def edition_detail(request, pk):
         row = figures.frozen_row(item)
         row.restatement = found.get(item.pk)
         by_section[item.section_id].append(row)
-    return render(request, "scorecards/edition_detail.html", {
-        "edition": edition, "scorecard": edition.scorecard,
-        "sections": [{"section": s, "rows": by_section[s.pk],
-                      "counts": sc_rules.status_counts(r.status for r in by_section[s.pk])} for s in sections],
-        "restated": [(item, found[item.pk]) for item in rows if item.pk in found],
-    })
+    return render(
+        request,
+        "scorecards/edition_detail.html",
+        {
+            "edition": edition,
+            "scorecard": edition.scorecard,
+            "sections": [
+                {
+                    "section": s,
+                    "rows": by_section[s.pk],
+                    "counts": sc_rules.status_counts(r.status for r in by_section[s.pk]),
+                }
+                for s in sections
+            ],
+            "restated": [(item, found[item.pk]) for item in rows if item.pk in found],
+        },
+    )
 
 
 # Public pages (no sign-in) ---------------------------------------------------------------------
+
 
 def _published(slug) -> tuple[Scorecard, ScorecardEdition]:
     scorecard = Scorecard.objects.published().filter(public_slug=slug).first()
@@ -368,9 +449,16 @@ def _public_sections(scorecard: Scorecard, edition: ScorecardEdition, *, signpos
     by_section: dict[int, list] = {section.pk: [] for section in sections}
     for item in rows.order_by("section__order", "order"):
         by_section[item.section_id].append(figures.frozen_row(item))
-    return [{"title": s.title, "commentary": "" if s.commentary_internal else s.commentary,
-             "rows": by_section[s.pk], "counts": sc_rules.status_counts(r.status for r in by_section[s.pk])}
-            for s in sections if by_section[s.pk]]
+    return [
+        {
+            "title": s.title,
+            "commentary": "" if s.commentary_internal else s.commentary,
+            "rows": by_section[s.pk],
+            "counts": sc_rules.status_counts(r.status for r in by_section[s.pk]),
+        }
+        for s in sections
+        if by_section[s.pk]
+    ]
 
 
 def public_index(request):
@@ -385,22 +473,36 @@ def public_index(request):
 def public_scorecard(request, slug):
     scorecard, edition = _published(slug)
     sections = _public_sections(scorecard, edition, signposts_only=False)
-    return render(request, "scorecards/public_scorecard.html", {
-        "scorecard": scorecard, "edition": edition, "sections": sections,
-        "title": scorecard.public_title or edition.public_title or edition.title,
-        "director_commentary": "" if edition.director_commentary_internal else edition.director_commentary,
-        "overview": charts.overview_svg(sections),
-    })
+    return render(
+        request,
+        "scorecards/public_scorecard.html",
+        {
+            "scorecard": scorecard,
+            "edition": edition,
+            "sections": sections,
+            "title": scorecard.public_title or edition.public_title or edition.title,
+            "director_commentary": "" if edition.director_commentary_internal else edition.director_commentary,
+            "overview": charts.overview_svg(sections),
+        },
+    )
 
 
 def public_signposts(request, slug):
     scorecard, edition = _published(slug)
     sections = _public_sections(scorecard, edition, signposts_only=True)
-    return render(request, "scorecards/signposts.html", {
-        "title": scorecard.public_title or edition.title, "period_label": edition.period_label,
-        "sections": sections, "public": True, "back_url": None, "slug": slug,
-        "director_commentary": "" if edition.director_commentary_internal else edition.director_commentary,
-    })
+    return render(
+        request,
+        "scorecards/signposts.html",
+        {
+            "title": scorecard.public_title or edition.title,
+            "period_label": edition.period_label,
+            "sections": sections,
+            "public": True,
+            "back_url": None,
+            "slug": slug,
+            "director_commentary": "" if edition.director_commentary_internal else edition.director_commentary,
+        },
+    )
 
 
 def public_data(request, slug, fmt):
@@ -409,7 +511,6 @@ def public_data(request, slug, fmt):
     scorecard, edition = _published(slug)
     sections = _public_sections(scorecard, edition, signposts_only=False)
     return charts.open_data(scorecard, edition, sections, fmt)
-
 
 
 @login_required

@@ -21,12 +21,17 @@ def pi_period(indicator, period):
 def status_badge(status):
     """Status as shape, colour and word (never colour alone)."""
     status = status or rules.UNKNOWN
-    return format_html('<span class="status status--{}">{}</span>', rules.STATUS_CSS[status],
-                       rules.STATUS_LABELS[status])
+    return format_html(
+        '<span class="status status--{}">{}</span>', rules.STATUS_CSS[status], rules.STATUS_LABELS[status]
+    )
 
 
 @register.simple_tag
 def trend_badge(trend):
     trend = trend or rules.NO_TREND
-    return format_html('<span class="trend trend--{}"><span aria-hidden="true">{}</span> {}</span>',
-                       trend or "none", rules.TREND_ARROWS[trend], rules.TREND_LABELS[trend])
+    return format_html(
+        '<span class="trend trend--{}"><span aria-hidden="true">{}</span> {}</span>',
+        trend or "none",
+        rules.TREND_ARROWS[trend],
+        rules.TREND_LABELS[trend],
+    )

@@ -21,9 +21,12 @@ def measurement_pk(world):
 
 
 def approved_measurement_pk(world):
-    measurement = MeasurementFactory(indicator=_indicator(world), period=datetime.date(2025, 1, 1),
-                                     approved_by=world.manager,
-                                     approved_at=datetime.datetime(2025, 2, 20, tzinfo=datetime.UTC))
+    measurement = MeasurementFactory(
+        indicator=_indicator(world),
+        period=datetime.date(2025, 1, 1),
+        approved_by=world.manager,
+        approved_at=datetime.datetime(2025, 2, 20, tzinfo=datetime.UTC),
+    )
     return {"pk": measurement.pk}
 
 
@@ -32,9 +35,20 @@ def value_period(world):
 
 
 def indicator_payload(world):
-    return {"code": "ACC01", "title": "Renamed", "unit": "percent", "decimals": 1, "polarity": "up",
-            "frequency": "monthly", "ytd_rule": "mean", "tolerance_kind": "absolute", "tolerance": "2",
-            "org_unit": world.team.pk, "source": "local", "active": "on"}
+    return {
+        "code": "ACC01",
+        "title": "Renamed",
+        "unit": "percent",
+        "decimals": 1,
+        "polarity": "up",
+        "frequency": "monthly",
+        "ytd_rule": "mean",
+        "tolerance_kind": "absolute",
+        "tolerance": "2",
+        "org_unit": world.team.pk,
+        "source": "local",
+        "active": "on",
+    }
 
 
 def value_payload(world):
@@ -49,8 +63,11 @@ def _first_pk():
 
 
 def import_payload(world):
-    return {"kind": "values", "commit": "on",
-            "file": SimpleUploadedFile("values.csv", b"code,period,value\nACC01,2025-02-01,93\n", "text/csv")}
+    return {
+        "kind": "values",
+        "commit": "on",
+        "file": SimpleUploadedFile("values.csv", b"code,period,value\nACC01,2025-02-01,93\n", "text/csv"),
+    }
 
 
 # name: list of (kwargs builder, anon, outsider, viewer, updater, manager, admin)
@@ -76,22 +93,47 @@ URLS = {
 
 # name: (kwargs builder, payload builder, model with history, {actor: answer})
 WRITES = {
-    "indicator-edit": (indicator_pk, indicator_payload, "indicators.Indicator",
-                       {"anon": LOGIN, "outsider": 404, "viewer": 404, "updater": 403}),
-    "indicator-create": (lambda w: None, lambda w: {**indicator_payload(w), "code": "NEW01"}, "indicators.Indicator",
-                         {"anon": LOGIN, "viewer": 403, "updater": 403}),
-    "indicator-target-add": (indicator_pk, lambda w: {"effective_from": "2025-04-01", "target": "95",
-                                                      "tolerance_kind": "absolute", "tolerance": "1"},
-                             "indicators.TargetPeriod", {"anon": LOGIN, "outsider": 404, "viewer": 404,
-                                                         "updater": 403}),
-    "measurement-approve": (measurement_pk, lambda w: {}, "indicators.Measurement",
-                            {"anon": LOGIN, "outsider": 404, "viewer": 404, "updater": 403}),
-    "measurement-reopen": (approved_measurement_pk, lambda w: {}, "indicators.Measurement",
-                           {"anon": LOGIN, "outsider": 404, "viewer": 404, "updater": 403, "manager": 403}),
-    "measurement-edit": (value_period, lambda w: {f"pi{_first_pk()}-value": "95"},
-                         "indicators.Measurement", {"anon": LOGIN, "outsider": 404, "viewer": 404}),
-    "indicator-monthly-update": (lambda w: None, value_payload, "indicators.Measurement",
-                                 {"anon": LOGIN, "viewer": 403}),
-    "indicator-import": (lambda w: None, import_payload, "indicators.Measurement",
-                         {"anon": LOGIN, "viewer": 403}),
+    "indicator-edit": (
+        indicator_pk,
+        indicator_payload,
+        "indicators.Indicator",
+        {"anon": LOGIN, "outsider": 404, "viewer": 404, "updater": 403},
+    ),
+    "indicator-create": (
+        lambda w: None,
+        lambda w: {**indicator_payload(w), "code": "NEW01"},
+        "indicators.Indicator",
+        {"anon": LOGIN, "viewer": 403, "updater": 403},
+    ),
+    "indicator-target-add": (
+        indicator_pk,
+        lambda w: {"effective_from": "2025-04-01", "target": "95", "tolerance_kind": "absolute", "tolerance": "1"},
+        "indicators.TargetPeriod",
+        {"anon": LOGIN, "outsider": 404, "viewer": 404, "updater": 403},
+    ),
+    "measurement-approve": (
+        measurement_pk,
+        lambda w: {},
+        "indicators.Measurement",
+        {"anon": LOGIN, "outsider": 404, "viewer": 404, "updater": 403},
+    ),
+    "measurement-reopen": (
+        approved_measurement_pk,
+        lambda w: {},
+        "indicators.Measurement",
+        {"anon": LOGIN, "outsider": 404, "viewer": 404, "updater": 403, "manager": 403},
+    ),
+    "measurement-edit": (
+        value_period,
+        lambda w: {f"pi{_first_pk()}-value": "95"},
+        "indicators.Measurement",
+        {"anon": LOGIN, "outsider": 404, "viewer": 404},
+    ),
+    "indicator-monthly-update": (
+        lambda w: None,
+        value_payload,
+        "indicators.Measurement",
+        {"anon": LOGIN, "viewer": 403},
+    ),
+    "indicator-import": (lambda w: None, import_payload, "indicators.Measurement", {"anon": LOGIN, "viewer": 403}),
 }

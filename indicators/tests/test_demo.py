@@ -17,8 +17,18 @@ def test_demo_pis_show_every_status_and_trend_and_a_second_run_adds_nothing(db):
     red = Measurement.objects.filter(status="red")
     assert red.exists() and not red.filter(cause="").exists()
     assert Indicator.objects.get(code="INC07").latest_value is not None
-    counts = (Indicator.objects.count(), Measurement.objects.count(), Measurement.history.count(),
-              Indicator.history.count(), Benchmark.objects.count())
+    counts = (
+        Indicator.objects.count(),
+        Measurement.objects.count(),
+        Measurement.history.count(),
+        Indicator.history.count(),
+        Benchmark.objects.count(),
+    )
     seed_indicators(seed_organisation())
-    assert (Indicator.objects.count(), Measurement.objects.count(), Measurement.history.count(),
-            Indicator.history.count(), Benchmark.objects.count()) == counts
+    assert (
+        Indicator.objects.count(),
+        Measurement.objects.count(),
+        Measurement.history.count(),
+        Indicator.history.count(),
+        Benchmark.objects.count(),
+    ) == counts

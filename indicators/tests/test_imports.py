@@ -19,15 +19,17 @@ def _csv(text: str) -> io.BytesIO:
 def test_dry_run_reports_row_column_and_reason_and_saves_nothing(world):
     team_indicator(world, code="AAA", max_value=D("100"))
     team_indicator(world, code="QQQ", frequency=Indicator.Frequency.QUARTERLY)
-    upload = _csv("code,period,value,target,commentary\n"
-                  "AAA,2025-01-01,95%,90,fine\n"
-                  "AAA,2025-02-01,abc,,\n"
-                  "ZZZ,2025-02-01,1,,\n"
-                  "AAA,2025-03-15,1,,\n"
-                  "QQQ,2025-05-01,1,,\n"
-                  "AAA,2025-04,101,,\n"
-                  "AAA,2025-01,96,,\n"
-                  "AAA,2025-05,,,\n")
+    upload = _csv(
+        "code,period,value,target,commentary\n"
+        "AAA,2025-01-01,95%,90,fine\n"
+        "AAA,2025-02-01,abc,,\n"
+        "ZZZ,2025-02-01,1,,\n"
+        "AAA,2025-03-15,1,,\n"
+        "QQQ,2025-05-01,1,,\n"
+        "AAA,2025-04,101,,\n"
+        "AAA,2025-01,96,,\n"
+        "AAA,2025-05,,,\n"
+    )
     report = imports.import_values(upload=upload, file_name="v.csv", user=world.updater, commit=True)
     assert [(e.row, e.column, e.reason) for e in report.errors] == [
         (3, "value", "'abc' is not a number."),
@@ -44,35 +46,44 @@ def test_dry_run_reports_row_column_and_reason_and_saves_nothing(world):
 
 def test_commit_writes_values_with_status_and_refreshes_latest(world):
     indicator = team_indicator(world, code="AAA")
-    upload = _csv("code,period,value,target,commentary\n"
-                  "AAA,2025-01-01,\"1,0\",,\n")
+    upload = _csv('code,period,value,target,commentary\nAAA,2025-01-01,"1,0",,\n')
     report = imports.import_values(upload=upload, file_name="v.csv", user=world.updater, commit=True)
     assert [(e.column, e.reason) for e in report.errors] == [
-        ("value", "'1,0' is ambiguous: use a full stop for decimals, e.g. 1234.5.")]
-    upload = _csv("code,period,value,target,commentary\n"
-                  "AAA,2025-01-01,95,,good\n"
-                  "AAA,2025-02-01,80,85,poor\n"
-                  "AAA,2025-03-01,,92,\n")
+        ("value", "'1,0' is ambiguous: use a full stop for decimals, e.g. 1234.5.")
+    ]
+    upload = _csv(
+        "code,period,value,target,commentary\nAAA,2025-01-01,95,,good\nAAA,2025-02-01,80,85,poor\nAAA,2025-03-01,,92,\n"
+    )
     report = imports.import_values(upload=upload, file_name="v.csv", user=world.updater, commit=True)
     assert (report.ok, report.committed, report.rows, report.created, report.updated) == (True, True, 3, 3, 0)
     assert list(Measurement.objects.order_by("period").values_list("value", "target", "status", "commentary")) == [
-        (D("95"), D("90"), "green", "good"), (D("80"), D("85"), "red", "poor"), (None, D("92"), "unknown", "")]
+        (D("95"), D("90"), "green", "good"),
+        (D("80"), D("85"), "red", "poor"),
+        (None, D("92"), "unknown", ""),
+    ]
     indicator.refresh_from_db()
     assert (indicator.latest_period, indicator.latest_status, indicator.short_trend) == (
-        datetime.date(2025, 2, 1), "red", "worse")
+        datetime.date(2025, 2, 1),
+        "red",
+        "worse",
+    )
     assert ImportRun.objects.get().rows == 3
-    again = imports.import_values(upload=_csv("code,period,value\nAAA,2025-01-01,96\n"), file_name="v.csv",
-                                  user=world.updater, commit=True)
+    again = imports.import_values(
+        upload=_csv("code,period,value\nAAA,2025-01-01,96\n"), file_name="v.csv", user=world.updater, commit=True
+    )
     assert (again.created, again.updated) == (0, 1)
     assert Measurement.objects.get(period=datetime.date(2025, 1, 1)).commentary == "good"
 
 
 def test_wrong_columns_are_refused_before_any_row(world):
     with pytest.raises(imports.FileFormatError) as caught:
-        imports.import_values(upload=_csv("pi,when,value\nAAA,2025-01-01,1\n"), file_name="v.csv",
-                              user=world.updater, commit=True)
-    assert str(caught.value) == ("Wrong columns (missing columns: code, period; unknown columns: pi, when). "
-                                 "Expected: code, period, value, target, commentary.")
+        imports.import_values(
+            upload=_csv("pi,when,value\nAAA,2025-01-01,1\n"), file_name="v.csv", user=world.updater, commit=True
+        )
+    assert str(caught.value) == (
+        "Wrong columns (missing columns: code, period; unknown columns: pi, when). "
+        "Expected: code, period, value, target, commentary."
+    )
 
 
 def test_import_from_excel(world):
@@ -91,31 +102,40 @@ def test_import_from_excel(world):
 
 def test_updater_cannot_import_values_of_someone_elses_pi(world):
     team_indicator(world, code="AAA", updater=None, owner=world.admin, org_unit=world.other_directorate)
-    report = imports.import_values(upload=_csv("code,period,value\nAAA,2025-01-01,1\n"), file_name="v.csv",
-                                   user=world.updater, commit=True)
+    report = imports.import_values(
+        upload=_csv("code,period,value\nAAA,2025-01-01,1\n"), file_name="v.csv", user=world.updater, commit=True
+    )
     assert [(e.row, e.column) for e in report.errors] == [(2, "code")]
 
 
 def test_approved_values_are_not_overwritten_by_an_import(world):
     indicator = team_indicator(world, code="AAA")
-    Measurement.objects.create(indicator=indicator, period=datetime.date(2025, 1, 1), value=D("91"),
-                               approved_at=datetime.datetime(2025, 2, 1, tzinfo=datetime.UTC))
-    report = imports.import_values(upload=_csv("code,period,value\nAAA,2025-01-01,50\n"), file_name="v.csv",
-                                   user=world.updater, commit=True)
+    Measurement.objects.create(
+        indicator=indicator,
+        period=datetime.date(2025, 1, 1),
+        value=D("91"),
+        approved_at=datetime.datetime(2025, 2, 1, tzinfo=datetime.UTC),
+    )
+    report = imports.import_values(
+        upload=_csv("code,period,value\nAAA,2025-01-01,50\n"), file_name="v.csv", user=world.updater, commit=True
+    )
     assert [(e.row, e.reason) for e in report.errors] == [
-        (2, "AAA 2025-01 is approved and locked; ask the performance team to reopen it.")]
+        (2, "AAA 2025-01 is approved and locked; ask the performance team to reopen it.")
+    ]
     assert Measurement.objects.get().value == D("91")
 
 
 def test_definitions_import_checks_formulas_units_and_people(world):
     team_indicator(world, code="ARR_NUM")
-    upload = _csv("code,title,org_unit,unit,polarity,frequency,formula,owner,tags\n"
-                  "NEW1,New one,alpha-rents,%,up,monthly,,bob,Income;Rent\n"
-                  "NEW2,Bad unit,alpha-rents,furlongs,up,monthly,,,\n"
-                  "NEW3,Bad formula,alpha-rents,%,down,monthly,ARR_NUM / NOPE,,\n"
-                  "NEW4,Loop A,alpha-rents,%,down,monthly,NEW5 + 1,,\n"
-                  "NEW5,Loop B,alpha-rents,%,down,monthly,NEW4 + 1,,\n"
-                  "NEW6,Elsewhere,beta,%,up,monthly,,nobody,\n")
+    upload = _csv(
+        "code,title,org_unit,unit,polarity,frequency,formula,owner,tags\n"
+        "NEW1,New one,alpha-rents,%,up,monthly,,bob,Income;Rent\n"
+        "NEW2,Bad unit,alpha-rents,furlongs,up,monthly,,,\n"
+        "NEW3,Bad formula,alpha-rents,%,down,monthly,ARR_NUM / NOPE,,\n"
+        "NEW4,Loop A,alpha-rents,%,down,monthly,NEW5 + 1,,\n"
+        "NEW5,Loop B,alpha-rents,%,down,monthly,NEW4 + 1,,\n"
+        "NEW6,Elsewhere,beta,%,up,monthly,,nobody,\n"
+    )
     report = imports.import_definitions(upload=upload, file_name="d.csv", user=world.manager, commit=True)
     assert [(e.row, e.column, e.reason) for e in report.errors] == [
         (3, "unit", "'furlongs' is not one of: days, gbp, number, per1000, percent, ratio."),
@@ -126,28 +146,38 @@ def test_definitions_import_checks_formulas_units_and_people(world):
         (6, "formula", "The formula makes a cycle: NEW5 -> NEW4 -> NEW5."),
     ]
     assert not Indicator.objects.filter(code__startswith="NEW").exists()
-    good = _csv("code,title,org_unit,unit,polarity,frequency,formula,owner,tags\n"
-                "NEW1,New one,alpha-rents,%,up,monthly,,bob,Income;Rent\n"
-                "NEW3,Calculated,alpha-rents,%,down,monthly,ARR_NUM / NEW1 * 100,,\n")
+    good = _csv(
+        "code,title,org_unit,unit,polarity,frequency,formula,owner,tags\n"
+        "NEW1,New one,alpha-rents,%,up,monthly,,bob,Income;Rent\n"
+        "NEW3,Calculated,alpha-rents,%,down,monthly,ARR_NUM / NEW1 * 100,,\n"
+    )
     report = imports.import_definitions(upload=good, file_name="d.csv", user=world.manager, commit=True)
     assert (report.ok, report.created) == (True, 2)
     new1 = Indicator.objects.get(code="NEW1")
     assert (new1.unit, new1.owner, sorted(new1.tags.values_list("name", flat=True))) == (
-        "percent", world.manager, ["Income", "Rent"])
+        "percent",
+        world.manager,
+        ["Income", "Rent"],
+    )
     assert new1.history.count() == 1
 
 
 def test_export_uses_the_import_format_and_round_trips(world, client_for):
     indicator = team_indicator(world, code="AAA")
-    Measurement.objects.create(indicator=indicator, period=datetime.date(2025, 1, 1), value=D("91.5"),
-                               target=D("90"), commentary="=HYPERLINK(\"x\")")
+    Measurement.objects.create(
+        indicator=indicator,
+        period=datetime.date(2025, 1, 1),
+        value=D("91.5"),
+        target=D("90"),
+        commentary='=HYPERLINK("x")',
+    )
     response = client_for(world.updater).get(reverse("indicator-export", kwargs={"kind": "values", "fmt": "csv"}))
     text = response.content.decode("utf-8-sig")
-    assert text.splitlines() == ["code,period,value,target,commentary",
-                                 "AAA,2025-01-01,91.5,90,\"'=HYPERLINK(\"\"x\"\")\""]
+    assert text.splitlines() == ["code,period,value,target,commentary", 'AAA,2025-01-01,91.5,90,"\'=HYPERLINK(""x"")"']
     Measurement.objects.all().delete()
-    report = imports.import_values(upload=io.BytesIO(response.content), file_name="v.csv", user=world.updater,
-                                   commit=True)
+    report = imports.import_values(
+        upload=io.BytesIO(response.content), file_name="v.csv", user=world.updater, commit=True
+    )
     assert report.ok and Measurement.objects.get().value == D("91.5")
 
 
@@ -155,18 +185,22 @@ def test_import_page_dry_run_then_commit(world, client_for):
     team_indicator(world, code="AAA")
     client = client_for(world.updater)
     data = b"code,period,value\nAAA,2025-01-01,93\n"
-    response = client.post(reverse("indicator-import"), {"kind": "values", "file": SimpleUploadedFile(
-        "v.csv", data, "text/csv")})
+    response = client.post(
+        reverse("indicator-import"), {"kind": "values", "file": SimpleUploadedFile("v.csv", data, "text/csv")}
+    )
     assert response.status_code == 200 and "Dry run: no errors" in response.content.decode()
     assert Measurement.objects.count() == 0
-    response = client.post(reverse("indicator-import"), {"kind": "values", "commit": "on", "file": SimpleUploadedFile(
-        "v.csv", data, "text/csv")})
+    response = client.post(
+        reverse("indicator-import"),
+        {"kind": "values", "commit": "on", "file": SimpleUploadedFile("v.csv", data, "text/csv")},
+    )
     assert response.status_code == 302
     assert Measurement.objects.get().value == D("93")
 
 
 def test_import_page_names_wrong_columns(world, client_for):
-    response = client_for(world.updater).post(reverse("indicator-import"), {
-        "kind": "values", "file": SimpleUploadedFile("v.csv", b"x,y\n1,2\n", "text/csv")})
+    response = client_for(world.updater).post(
+        reverse("indicator-import"), {"kind": "values", "file": SimpleUploadedFile("v.csv", b"x,y\n1,2\n", "text/csv")}
+    )
     assert response.status_code == 400
     assert "Wrong columns (missing columns: code, period; unknown columns: x, y)" in response.content.decode()

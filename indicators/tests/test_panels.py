@@ -8,8 +8,13 @@ from plans.models import PlanItem
 
 
 def _action(world):
-    return PlanItem.objects.create(kind=PlanItem.Kind.ACTION, code="A1", title="Reduce arrears",
-                                   org_unit=world.team, due_date=datetime.date(2026, 3, 31))
+    return PlanItem.objects.create(
+        kind=PlanItem.Kind.ACTION,
+        code="A1",
+        title="Reduce arrears",
+        org_unit=world.team,
+        due_date=datetime.date(2026, 3, 31),
+    )
 
 
 def test_plan_item_panel_lists_linked_pis_the_person_can_see(world):

@@ -50,8 +50,9 @@ def test_parse_number_refuses_with_a_message_naming_the_field(text, unit, messag
 
 def test_measurement_update_takes_the_target_in_force_and_colours_the_value(world):
     indicator = team_indicator(world)
-    measurement = services.measurement_update(indicator=indicator, period=JAN, value=D("89"), user=world.updater,
-                                              commentary="Close.")
+    measurement = services.measurement_update(
+        indicator=indicator, period=JAN, value=D("89"), user=world.updater, commentary="Close."
+    )
     assert (measurement.target, measurement.status, measurement.version) == (D("90"), "amber", 1)
     assert measurement.entered_by == world.updater
     assert measurement.history.count() == 1
@@ -62,10 +63,23 @@ def test_measurement_update_takes_the_target_in_force_and_colours_the_value(worl
 def test_later_target_change_never_recolours_past_periods(world):
     indicator = team_indicator(world)
     services.measurement_update(indicator=indicator, period=JAN, value=D("91"), user=world.updater)
-    services.set_target(indicator=indicator, effective_from=FEB, target=D("95"), tolerance_kind="absolute",
-                        tolerance=D("1"), user=world.manager)
-    feb = services.measurement_update(indicator=indicator, period=FEB, value=D("91"), user=world.updater,
-                                      cause="Staff", action_taken="Recruit", recovery_date=datetime.date(2025, 6, 1))
+    services.set_target(
+        indicator=indicator,
+        effective_from=FEB,
+        target=D("95"),
+        tolerance_kind="absolute",
+        tolerance=D("1"),
+        user=world.manager,
+    )
+    feb = services.measurement_update(
+        indicator=indicator,
+        period=FEB,
+        value=D("91"),
+        user=world.updater,
+        cause="Staff",
+        action_taken="Recruit",
+        recovery_date=datetime.date(2025, 6, 1),
+    )
     jan = Measurement.objects.get(indicator=indicator, period=JAN)
     assert (jan.target, jan.status) == (D("90"), "green")
     assert (feb.target, feb.status) == (D("95"), "red")
@@ -74,22 +88,28 @@ def test_later_target_change_never_recolours_past_periods(world):
 def test_red_value_requires_cause_action_and_recovery_date_and_saves_nothing(world):
     indicator = team_indicator(world)
     with pytest.raises(services.EntriesInvalid) as caught:
-        services.measurement_update(indicator=indicator, period=JAN, value=D("50"), user=world.updater,
-                                    commentary="Bad month")
-    assert caught.value.errors == {f"{indicator.code} Jan 2025": {
-        "cause": "Say why the value is off target (it is red).",
-        "action_taken": "Say what action is being taken (the value is red).",
-        "recovery_date": "Give the date performance is expected to recover (the value is red)."}}
+        services.measurement_update(
+            indicator=indicator, period=JAN, value=D("50"), user=world.updater, commentary="Bad month"
+        )
+    assert caught.value.errors == {
+        f"{indicator.code} Jan 2025": {
+            "cause": "Say why the value is off target (it is red).",
+            "action_taken": "Say what action is being taken (the value is red).",
+            "recovery_date": "Give the date performance is expected to recover (the value is red).",
+        }
+    }
     assert Measurement.objects.count() == 0
 
 
 def test_period_must_match_the_frequency(world):
     indicator = team_indicator(world, frequency=Indicator.Frequency.QUARTERLY)
     with pytest.raises(services.EntriesInvalid) as caught:
-        services.measurement_update(indicator=indicator, period=datetime.date(2025, 5, 1), value=D("95"),
-                                    user=world.updater)
+        services.measurement_update(
+            indicator=indicator, period=datetime.date(2025, 5, 1), value=D("95"), user=world.updater
+        )
     assert caught.value.errors[f"{indicator.code} Q1 2025/26"]["period"] == (
-        f"01 May 2025 is not a quarterly period of {indicator.code}; use 01 Apr 2025 (Q1 2025/26).")
+        f"01 May 2025 is not a quarterly period of {indicator.code}; use 01 Apr 2025 (Q1 2025/26)."
+    )
 
 
 def test_value_outside_the_allowed_range_is_refused(world):
@@ -97,7 +117,8 @@ def test_value_outside_the_allowed_range_is_refused(world):
     with pytest.raises(services.EntriesInvalid) as caught:
         services.measurement_update(indicator=indicator, period=JAN, value=D("101"), user=world.updater)
     assert caught.value.errors[f"{indicator.code} Jan 2025"] == {
-        "value": f"101 is above the highest allowed value of {indicator.code} (100)."}
+        "value": f"101 is above the highest allowed value of {indicator.code} (100)."
+    }
     assert Measurement.objects.count() == 0
 
 
@@ -114,8 +135,9 @@ def test_second_updater_saving_the_same_measurement_gets_a_conflict_and_nothing_
 def test_saving_with_the_current_version_succeeds_and_raises_it(world):
     indicator = team_indicator(world)
     first = services.measurement_update(indicator=indicator, period=JAN, value=D("92"), user=world.updater, version=0)
-    second = services.measurement_update(indicator=indicator, period=JAN, value=D("93"), user=world.updater,
-                                         version=first.version)
+    second = services.measurement_update(
+        indicator=indicator, period=JAN, value=D("93"), user=world.updater, version=first.version
+    )
     assert (second.value, second.version) == (D("93"), 2)
 
 
@@ -130,7 +152,8 @@ def test_approved_value_is_locked_until_an_admin_reopens_it(world):
         services.reopen(measurement=measurement, user=world.manager)
     services.reopen(measurement=measurement, user=world.admin)
     assert services.measurement_update(indicator=indicator, period=JAN, value=D("99"), user=world.updater).value == D(
-        "99")
+        "99"
+    )
 
 
 def test_updater_cannot_approve_their_own_value(world):
@@ -145,8 +168,9 @@ def test_updater_cannot_approve_their_own_value(world):
 def _calculated(world):
     num = team_indicator(world, code="ARR_NUM", unit="number", polarity="data")
     den = team_indicator(world, code="ARR_DEN", unit="number", polarity="data")
-    pct = IndicatorFactory(code="ARR_PCT", org_unit=world.team, owner=world.manager, polarity="down",
-                           formula="ARR_NUM / ARR_DEN * 100")
+    pct = IndicatorFactory(
+        code="ARR_PCT", org_unit=world.team, owner=world.manager, polarity="down", formula="ARR_NUM / ARR_DEN * 100"
+    )
     TargetFactory(indicator=pct, effective_from=datetime.date(2020, 4, 1), target=D("3"))
     return num, den, pct
 
@@ -185,8 +209,9 @@ def test_recalculation_leaves_issued_periods_alone(world):
 
     hooks.register_issued_period_check(january_issued)
     try:
-        services.measurement_update(indicator=num, period=JAN, value=D("60"), user=world.updater,
-                                    cause="c", action_taken="a", recovery_date=FEB)
+        services.measurement_update(
+            indicator=num, period=JAN, value=D("60"), user=world.updater, cause="c", action_taken="a", recovery_date=FEB
+        )
     finally:
         hooks.ISSUED_PERIOD_CHECKS.remove(january_issued)
     calculated = Measurement.objects.get(indicator=pct, period=JAN)
@@ -230,8 +255,9 @@ def test_values_of_calculated_pis_cannot_be_typed_in(world):
     _, _, pct = _calculated(world)
     with pytest.raises(services.EntriesInvalid) as caught:
         services.measurement_update(indicator=pct, period=JAN, value=D("2"), user=world.manager)
-    assert caught.value.errors == {"ARR_PCT Jan 2025": {
-        "value": "ARR_PCT is calculated from its formula; enter its inputs instead."}}
+    assert caught.value.errors == {
+        "ARR_PCT Jan 2025": {"value": "ARR_PCT is calculated from its formula; enter its inputs instead."}
+    }
 
 
 def test_quarter_and_year_to_date_values_follow_the_pi_rule(world):
@@ -241,7 +267,9 @@ def test_quarter_and_year_to_date_values_follow_the_pi_rule(world):
     MeasurementFactory(indicator=indicator, period=datetime.date(2025, 3, 1), value=D(999))  # last year
     found = services.summaries(indicator, as_of=datetime.date(2025, 7, 1))
     assert [(s.label, s.value, s.periods) for s in found] == [
-        ("Quarter to date Q2 2025/26", D("40"), 1), ("Year to date 2025/26", D("100"), 4)]
+        ("Quarter to date Q2 2025/26", D("40"), 1),
+        ("Year to date 2025/26", D("100"), 4),
+    ]
 
 
 def test_ratio_of_sums_year_to_date_adds_up_the_formula_inputs(world):
@@ -249,9 +277,7 @@ def test_ratio_of_sums_year_to_date_adds_up_the_formula_inputs(world):
     pct.ytd_rule = "ratio"
     pct.save()
     for month, n, d in [(4, 1, 100), (5, 9, 100)]:
-        services.measurement_update(indicator=num, period=datetime.date(2025, month, 1), value=D(n),
-                                    user=world.updater)
-        services.measurement_update(indicator=den, period=datetime.date(2025, month, 1), value=D(d),
-                                    user=world.updater)
+        services.measurement_update(indicator=num, period=datetime.date(2025, month, 1), value=D(n), user=world.updater)
+        services.measurement_update(indicator=den, period=datetime.date(2025, month, 1), value=D(d), user=world.updater)
     (quarter, year) = services.summaries(pct, as_of=datetime.date(2025, 5, 1))
     assert (quarter.value, year.value) == (D("5"), D("5"))

@@ -45,8 +45,10 @@ from indicators import status as s
     ],
 )
 def test_traffic_light_table(value, target, polarity, tolerance, kind, expected):
-    assert s.traffic_light(value=value, target=target, polarity=polarity, tolerance=tolerance,
-                           tolerance_kind=kind) == expected
+    assert (
+        s.traffic_light(value=value, target=target, polarity=polarity, tolerance=tolerance, tolerance_kind=kind)
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -104,7 +106,8 @@ def test_year_to_date_and_quarter_values_by_rule(values, rule, expected):
 
 def test_ratio_of_sums_divides_total_numerators_by_total_denominators():
     assert s.aggregate([], s.RATIO, numerators=[D("9"), D("1"), None], denominators=[D("10"), D("10"), D("5")]) == D(
-        "50")
+        "50"
+    )
 
 
 def test_ratio_of_sums_with_zero_denominators_is_none():
@@ -119,9 +122,19 @@ def test_unknown_year_to_date_rule_is_refused():
 @pytest.mark.parametrize(
     ("value", "polarity", "expected"),
     [
-        (D("90"), s.UP, 1), (D("85"), s.UP, 1), (D("82"), s.UP, 2), (D("80"), s.UP, 2), (D("76"), s.UP, 3),
-        (D("70"), s.UP, 4), (D("5"), s.DOWN, 1), (D("10"), s.DOWN, 1), (D("12"), s.DOWN, 2), (D("18"), s.DOWN, 3),
-        (D("25"), s.DOWN, 4), (None, s.UP, None), (D("80"), s.DATA, None),
+        (D("90"), s.UP, 1),
+        (D("85"), s.UP, 1),
+        (D("82"), s.UP, 2),
+        (D("80"), s.UP, 2),
+        (D("76"), s.UP, 3),
+        (D("70"), s.UP, 4),
+        (D("5"), s.DOWN, 1),
+        (D("10"), s.DOWN, 1),
+        (D("12"), s.DOWN, 2),
+        (D("18"), s.DOWN, 3),
+        (D("25"), s.DOWN, 4),
+        (None, s.UP, None),
+        (D("80"), s.DATA, None),
     ],
 )
 def test_benchmark_quartile(value, polarity, expected):

@@ -27,8 +27,9 @@ def _make(world, count, with_values=True, prefix="Q"):
     for number in range(count):
         indicator = team_indicator(world, code=f"{prefix}{number:03d}")
         if with_values:
-            services.measurement_update(indicator=indicator, period=datetime.date(2024, 12, 1),
-                                        value=D("91"), user=world.updater)
+            services.measurement_update(
+                indicator=indicator, period=datetime.date(2024, 12, 1), value=D("91"), user=world.updater
+            )
         made.append(indicator)
     return made
 
@@ -61,8 +62,9 @@ def test_pi_list_columns_filters_and_sort(world, client_for):
     green = team_indicator(world, code="AAA", title="Rent collected")
     red = team_indicator(world, code="BBB", title="Repairs on time")
     services.measurement_update(indicator=green, period=JAN, value=D("95"), user=world.updater)
-    services.measurement_update(indicator=red, period=JAN, value=D("50"), user=world.updater, cause="c",
-                                action_taken="a", recovery_date=JAN)
+    services.measurement_update(
+        indicator=red, period=JAN, value=D("50"), user=world.updater, cause="c", action_taken="a", recovery_date=JAN
+    )
     client = client_for(world.manager)
     response = client.get(reverse("indicator-list"), {"status": "red"})
     assert [ind.code for ind in response.context["page"].object_list] == ["BBB"]
@@ -96,8 +98,9 @@ def test_pi_list_exports_xlsx(world, client_for):
 
 def test_pi_page_shows_chart_table_benchmark_quartile_and_escaped_commentary(world, client_for):
     indicator = team_indicator(world, code="AAA")
-    services.measurement_update(indicator=indicator, period=JAN, value=D("93"), user=world.updater,
-                                commentary="<script>alert(1)</script> fine")
+    services.measurement_update(
+        indicator=indicator, period=JAN, value=D("93"), user=world.updater, commentary="<script>alert(1)</script> fine"
+    )
     BenchmarkFactory(indicator=indicator)
     response = client_for(world.manager).get(reverse("indicator-detail", kwargs={"pk": indicator.pk}))
     content = response.content.decode()
@@ -117,35 +120,59 @@ def test_updater_does_the_monthly_update_in_one_form(world, client_for):
     page = client.get(url)
     assert page.context["deadline"] == datetime.date(2025, 2, 14)
     assert len(page.context["missing"]) == 2
-    response = client.post(url, {f"pi{first.pk}-value": "95%", f"pi{first.pk}-version": "0",
-                                 f"pi{first.pk}-commentary": "Good month",
-                                 f"pi{second.pk}-value": "1,0", f"pi{second.pk}-version": "0"})
+    response = client.post(
+        url,
+        {
+            f"pi{first.pk}-value": "95%",
+            f"pi{first.pk}-version": "0",
+            f"pi{first.pk}-commentary": "Good month",
+            f"pi{second.pk}-value": "1,0",
+            f"pi{second.pk}-version": "0",
+        },
+    )
     assert response.status_code == 400
     assert "&#x27;1,0&#x27; is ambiguous" in response.content.decode()
     assert Measurement.objects.count() == 0
-    response = client.post(url, {f"pi{first.pk}-value": "95%", f"pi{first.pk}-version": "0",
-                                 f"pi{first.pk}-commentary": "Good month",
-                                 f"pi{second.pk}-value": "91", f"pi{second.pk}-version": "0"})
+    response = client.post(
+        url,
+        {
+            f"pi{first.pk}-value": "95%",
+            f"pi{first.pk}-version": "0",
+            f"pi{first.pk}-commentary": "Good month",
+            f"pi{second.pk}-value": "91",
+            f"pi{second.pk}-version": "0",
+        },
+    )
     assert response.status_code == 302
     assert sorted(Measurement.objects.values_list("indicator__code", "value", "status")) == [
-        ("Q000", D("95"), "green"), ("Q001", D("91"), "green")]
+        ("Q000", D("95"), "green"),
+        ("Q001", D("91"), "green"),
+    ]
 
 
 def test_monthly_update_requires_structured_commentary_when_red(world, client_for):
     (indicator,) = _make(world, 1, with_values=False)
     client = client_for(world.updater)
     url = reverse("indicator-monthly-update") + "?month=2025-01"
-    response = client.post(url, {f"pi{indicator.pk}-value": "50", f"pi{indicator.pk}-version": "0",
-                                 f"pi{indicator.pk}-commentary": "Poor"})
+    response = client.post(
+        url, {f"pi{indicator.pk}-value": "50", f"pi{indicator.pk}-version": "0", f"pi{indicator.pk}-commentary": "Poor"}
+    )
     assert response.status_code == 400
     content = response.content.decode()
     assert "Say why the value is off target (it is red)." in content
     assert 'value="50"' in content  # what was typed is kept
     assert Measurement.objects.count() == 0
-    response = client.post(url, {f"pi{indicator.pk}-value": "50", f"pi{indicator.pk}-version": "0",
-                                 f"pi{indicator.pk}-commentary": "Poor", f"pi{indicator.pk}-cause": "Sickness",
-                                 f"pi{indicator.pk}-action_taken": "Cover", f"pi{indicator.pk}-recovery_date":
-                                     "2025-04-01"})
+    response = client.post(
+        url,
+        {
+            f"pi{indicator.pk}-value": "50",
+            f"pi{indicator.pk}-version": "0",
+            f"pi{indicator.pk}-commentary": "Poor",
+            f"pi{indicator.pk}-cause": "Sickness",
+            f"pi{indicator.pk}-action_taken": "Cover",
+            f"pi{indicator.pk}-recovery_date": "2025-04-01",
+        },
+    )
     assert response.status_code == 302
     saved = Measurement.objects.get()
     assert (saved.status, saved.cause, saved.recovery_date) == ("red", "Sickness", datetime.date(2025, 4, 1))
@@ -153,8 +180,10 @@ def test_monthly_update_requires_structured_commentary_when_red(world, client_fo
 
 def test_monthly_update_refuses_text_that_is_not_a_number(world, client_for):
     (indicator,) = _make(world, 1, with_values=False)
-    response = client_for(world.updater).post(reverse("indicator-monthly-update") + "?month=2025-01",
-                                              {f"pi{indicator.pk}-value": "abc", f"pi{indicator.pk}-version": "0"})
+    response = client_for(world.updater).post(
+        reverse("indicator-monthly-update") + "?month=2025-01",
+        {f"pi{indicator.pk}-value": "abc", f"pi{indicator.pk}-version": "0"},
+    )
     assert response.status_code == 400
     assert response.context["rows"][0].errors == {"value": "'abc' is not a number."}
     assert Measurement.objects.count() == 0
@@ -163,8 +192,10 @@ def test_monthly_update_refuses_text_that_is_not_a_number(world, client_for):
 def test_second_updater_sees_a_conflict_and_keeps_what_they_typed(world, client_for):
     (indicator,) = _make(world, 1, with_values=False)
     services.measurement_update(indicator=indicator, period=JAN, value=D("92"), user=world.manager, version=0)
-    response = client_for(world.updater).post(reverse("indicator-monthly-update") + "?month=2025-01",
-                                              {f"pi{indicator.pk}-value": "97", f"pi{indicator.pk}-version": "0"})
+    response = client_for(world.updater).post(
+        reverse("indicator-monthly-update") + "?month=2025-01",
+        {f"pi{indicator.pk}-value": "97", f"pi{indicator.pk}-version": "0"},
+    )
     assert response.status_code == 400
     assert "was changed by Bob Manager" in response.context["conflict"]
     assert response.context["rows"][0].initial("value") == "97"
@@ -210,10 +241,24 @@ def test_target_review_flags_beaten_and_missed_runs(world, client_for):
 
 def test_editing_a_definition_with_an_unknown_formula_code_is_refused(world, client_for):
     indicator = team_indicator(world, code="CALC")
-    response = client_for(world.manager).post(reverse("indicator-edit", kwargs={"pk": indicator.pk}), {
-        "code": "CALC", "title": "Calculated", "unit": "percent", "decimals": 1, "polarity": "up",
-        "frequency": "monthly", "ytd_rule": "mean", "tolerance_kind": "absolute", "tolerance": "2",
-        "org_unit": world.team.pk, "source": "local", "active": "on", "formula": "NOPE / 2"})
+    response = client_for(world.manager).post(
+        reverse("indicator-edit", kwargs={"pk": indicator.pk}),
+        {
+            "code": "CALC",
+            "title": "Calculated",
+            "unit": "percent",
+            "decimals": 1,
+            "polarity": "up",
+            "frequency": "monthly",
+            "ytd_rule": "mean",
+            "tolerance_kind": "absolute",
+            "tolerance": "2",
+            "org_unit": world.team.pk,
+            "source": "local",
+            "active": "on",
+            "formula": "NOPE / 2",
+        },
+    )
     assert response.status_code == 200
     assert response.context["form"].errors == {"formula": ["Unknown PI code: NOPE."]}
     indicator.refresh_from_db()
@@ -222,11 +267,15 @@ def test_editing_a_definition_with_an_unknown_formula_code_is_refused(world, cli
 
 def test_setting_a_target_from_a_period_shows_on_the_pi_page(world, client_for):
     indicator = team_indicator(world)
-    response = client_for(world.manager).post(reverse("indicator-target-add", kwargs={"pk": indicator.pk}), {
-        "effective_from": "2025-04-01", "target": "95%", "tolerance_kind": "absolute", "tolerance": "1"})
+    response = client_for(world.manager).post(
+        reverse("indicator-target-add", kwargs={"pk": indicator.pk}),
+        {"effective_from": "2025-04-01", "target": "95%", "tolerance_kind": "absolute", "tolerance": "1"},
+    )
     assert response.status_code == 302
     assert list(indicator.targets.values_list("effective_from", "target")) == [
-        (datetime.date(2020, 4, 1), D("90")), (datetime.date(2025, 4, 1), D("95"))]
+        (datetime.date(2020, 4, 1), D("90")),
+        (datetime.date(2025, 4, 1), D("95")),
+    ]
 
 
 def test_my_work_lists_pis_to_update_this_month(world, client_for):

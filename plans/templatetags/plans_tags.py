@@ -21,12 +21,19 @@ def attention_flag(status: str):
     """The worst status below an item, when it needs a look."""
     if not status:
         return ""
-    return format_html('<span class="plan-attention {}" title="Something below needs attention">'
-                       '<span class="visually-hidden">Below: </span>{} below</span>',
-                       rules.CSS_CLASS[status], LABELS[status])
+    return format_html(
+        '<span class="plan-attention {}" title="Something below needs attention">'
+        '<span class="visually-hidden">Below: </span>{} below</span>',
+        rules.CSS_CLASS[status],
+        LABELS[status],
+    )
 
 
 @register.simple_tag
 def progress_bar(value: int):
-    return format_html('<span class="plan-progress"><progress max="100" value="{}" aria-hidden="true"></progress>'
-                       ' <span>{}%</span></span>', value, value)
+    return format_html(
+        '<span class="plan-progress"><progress max="100" value="{}" aria-hidden="true"></progress>'
+        " <span>{}%</span></span>",
+        value,
+        value,
+    )

@@ -52,28 +52,77 @@ URLS = {
 
 def _action_payload(w):
     action = plan_world(w).action
-    return {"kind": "action", "code": action.code, "title": "Renamed", "org_unit": w.team.pk, "weight": 1,
-            "priority": "medium", "version": action.version}
+    return {
+        "kind": "action",
+        "code": action.code,
+        "title": "Renamed",
+        "org_unit": w.team.pk,
+        "weight": 1,
+        "priority": "medium",
+        "version": action.version,
+    }
 
 
 WRITES = {
-    "planitem-edit": (of("action"), _action_payload, "plans.PlanItem",
-                      {"anon": LOGIN, "outsider": 404, "viewer": 404, "updater": 403}),
-    "planitem-move": (of("action"), lambda w: {"parent_code": "", "version": plan_world(w).action.version},
-                      "plans.PlanItem", {"anon": LOGIN, "outsider": 404, "viewer": 404, "updater": 403}),
-    "planitem-archive": (of("action"), lambda w: {"version": plan_world(w).action.version}, "plans.PlanItem",
-                         {"anon": LOGIN, "outsider": 404, "viewer": 404, "updater": 403}),
-    "planitem-create": (lambda w: None, lambda w: {"kind": "strategy", "code": "NEW", "title": "New",
-                                                   "org_unit": w.org.pk, "weight": 1, "priority": "medium"},
-                        "plans.PlanItem", {"anon": LOGIN, "viewer": 403, "updater": 403}),
-    "progress-create": (of("action"), lambda w: {"progress": 50, "outcome": "in_progress", "note": "x"},
-                        "plans.ProgressUpdate", {"anon": LOGIN, "outsider": 404, "viewer": 404}),
-    "milestone-create": (of("action"), lambda w: {"title": "New", "weight": 1}, "plans.Milestone",
-                         {"anon": LOGIN, "outsider": 404, "viewer": 404}),
-    "milestone-bulk": (of("action"), lambda w: {"milestone": [plan_world(w).milestone.pk], "operation": "delete"},
-                       "plans.Milestone", {"anon": LOGIN, "outsider": 404, "viewer": 404}),
-    "milestone-promote": (milestone, lambda w: {}, "plans.Milestone",
-                          {"anon": LOGIN, "outsider": 404, "viewer": 404, "updater": 403}),
-    "plan-settings": (lambda w: None, lambda w: {"check_progress_tolerance": 20}, "plans.PlanSettings",
-                      {"anon": LOGIN, "outsider": 403, "viewer": 403, "updater": 403, "manager": 403}),
+    "planitem-edit": (
+        of("action"),
+        _action_payload,
+        "plans.PlanItem",
+        {"anon": LOGIN, "outsider": 404, "viewer": 404, "updater": 403},
+    ),
+    "planitem-move": (
+        of("action"),
+        lambda w: {"parent_code": "", "version": plan_world(w).action.version},
+        "plans.PlanItem",
+        {"anon": LOGIN, "outsider": 404, "viewer": 404, "updater": 403},
+    ),
+    "planitem-archive": (
+        of("action"),
+        lambda w: {"version": plan_world(w).action.version},
+        "plans.PlanItem",
+        {"anon": LOGIN, "outsider": 404, "viewer": 404, "updater": 403},
+    ),
+    "planitem-create": (
+        lambda w: None,
+        lambda w: {
+            "kind": "strategy",
+            "code": "NEW",
+            "title": "New",
+            "org_unit": w.org.pk,
+            "weight": 1,
+            "priority": "medium",
+        },
+        "plans.PlanItem",
+        {"anon": LOGIN, "viewer": 403, "updater": 403},
+    ),
+    "progress-create": (
+        of("action"),
+        lambda w: {"progress": 50, "outcome": "in_progress", "note": "x"},
+        "plans.ProgressUpdate",
+        {"anon": LOGIN, "outsider": 404, "viewer": 404},
+    ),
+    "milestone-create": (
+        of("action"),
+        lambda w: {"title": "New", "weight": 1},
+        "plans.Milestone",
+        {"anon": LOGIN, "outsider": 404, "viewer": 404},
+    ),
+    "milestone-bulk": (
+        of("action"),
+        lambda w: {"milestone": [plan_world(w).milestone.pk], "operation": "delete"},
+        "plans.Milestone",
+        {"anon": LOGIN, "outsider": 404, "viewer": 404},
+    ),
+    "milestone-promote": (
+        milestone,
+        lambda w: {},
+        "plans.Milestone",
+        {"anon": LOGIN, "outsider": 404, "viewer": 404, "updater": 403},
+    ),
+    "plan-settings": (
+        lambda w: None,
+        lambda w: {"check_progress_tolerance": 20},
+        "plans.PlanSettings",
+        {"anon": LOGIN, "outsider": 403, "viewer": 403, "updater": 403, "manager": 403},
+    ),
 }

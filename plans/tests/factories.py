@@ -36,9 +36,16 @@ def plan_world(world) -> PlanWorld:
     corporate_objective = item("CS 1", kind=K.OBJECTIVE, parent=strategy, unit=world.org, title="Safe homes")
     plan = item("SDP H", kind=K.PLAN, parent=strategy, unit=world.directorate, title="Housing delivery plan")
     objective = item("H 1", kind=K.OBJECTIVE, parent=plan, unit=world.directorate, title="Reduce arrears")
-    action = item("H 1.1", parent=objective, unit=world.team, title="Train the rents team",
-                  assigned_to=world.updater, managed_by=world.manager,
-                  planned_start=datetime.date(2025, 4, 1), due_date=datetime.date(2026, 3, 31))
+    action = item(
+        "H 1.1",
+        parent=objective,
+        unit=world.team,
+        title="Train the rents team",
+        assigned_to=world.updater,
+        managed_by=world.manager,
+        planned_start=datetime.date(2025, 4, 1),
+        due_date=datetime.date(2026, 3, 31),
+    )
     action.supports.add(corporate_objective)
     milestone = Milestone.objects.create(action=action, title="Course booked", weight=1)
     other_action = item("P 1.1", parent=objective, unit=world.other_directorate, title="Survey the stock")

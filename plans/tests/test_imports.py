@@ -26,7 +26,10 @@ def test_dry_run_reports_creates_and_changes_and_saves_nothing(plans, world):
     result = import_items(upload=csv_file(GOOD), user=world.manager, commit=False)
     assert result.errors == []
     assert [(row.number, row.code, row.change) for row in result.rows] == [
-        (2, "H 2", "create"), (3, "H 2.1", "create"), (4, "H 1.1", "change")]
+        (2, "H 2", "create"),
+        (3, "H 2.1", "create"),
+        (4, "H 1.1", "change"),
+    ]
     assert PlanItem.objects.count() == before
     assert result.committed is False
 
@@ -35,13 +38,24 @@ def test_commit_creates_the_tree_and_changes_existing_items(plans, world):
     result = import_items(upload=csv_file(GOOD), user=world.manager, commit=True)
     assert result.committed is True
     new_action = PlanItem.objects.get(code="H 2.1")
-    assert (new_action.parent.code, new_action.parent.parent.code, new_action.assigned_to, new_action.weight,
-            new_action.priority, str(new_action.due_date)) == ("H 2", "SDP H", world.updater, 2, "high", "2026-03-31")
+    assert (
+        new_action.parent.code,
+        new_action.parent.parent.code,
+        new_action.assigned_to,
+        new_action.weight,
+        new_action.priority,
+        str(new_action.due_date),
+    ) == ("H 2", "SDP H", world.updater, 2, "high", "2026-03-31")
     changed = PlanItem.objects.get(code="H 1.1")
     assert (changed.title, changed.version) == ("Train the whole rents team", 2)
     assert changed.history.count() == 2
     assert [node.code for node in PlanItem.objects.get(code="SDP H").get_descendants()] == [
-        "H 1", "H 1.1", "P 1.1", "H 2", "H 2.1"]
+        "H 1",
+        "H 1.1",
+        "P 1.1",
+        "H 2",
+        "H 2.1",
+    ]
 
 
 def test_xlsx_import_reads_dates_and_numbers(plans, world):
@@ -50,8 +64,20 @@ def test_xlsx_import_reads_dates_and_numbers(plans, world):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(HEADER.strip().split(","))
-    sheet.append(["H 1.2", "H 1", "action", "From Excel", "alpha-rents", "charlie", datetime.datetime(2026, 1, 5),
-                  datetime.datetime(2026, 2, 5), 3, "low"])
+    sheet.append(
+        [
+            "H 1.2",
+            "H 1",
+            "action",
+            "From Excel",
+            "alpha-rents",
+            "charlie",
+            datetime.datetime(2026, 1, 5),
+            datetime.datetime(2026, 2, 5),
+            3,
+            "low",
+        ]
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     upload = SimpleUploadedFile("plan.xlsx", buffer.getvalue())
@@ -91,15 +117,18 @@ def test_import_that_would_make_a_loop_is_refused(plans, world):
 
 
 def test_every_bad_row_is_reported_with_its_number(plans, world):
-    errors = _errors_and_nothing_saved(world, (
-        "H 1.2,H 1,task,Bad kind,alpha-rents,,,,,\n"
-        "H 1.3,H 1,action,,alpha-rents,,,,,\n"
-        "H 1.4,H 1,action,Bad unit,nowhere,,,,,\n"
-        "H 1.5,H 1,action,Bad person,alpha-rents,nobody,,,,\n"
-        "H 1.6,H 1,action,Bad weight,alpha-rents,,,,0,\n"
-        "H 1.7,H 1,action,Bad date,alpha-rents,,soon,,,\n"
-        "P 1.1,H 1,action,Not mine,alpha-rents,,,,,\n"
-    ))
+    errors = _errors_and_nothing_saved(
+        world,
+        (
+            "H 1.2,H 1,task,Bad kind,alpha-rents,,,,,\n"
+            "H 1.3,H 1,action,,alpha-rents,,,,,\n"
+            "H 1.4,H 1,action,Bad unit,nowhere,,,,,\n"
+            "H 1.5,H 1,action,Bad person,alpha-rents,nobody,,,,\n"
+            "H 1.6,H 1,action,Bad weight,alpha-rents,,,,0,\n"
+            "H 1.7,H 1,action,Bad date,alpha-rents,,soon,,,\n"
+            "P 1.1,H 1,action,Not mine,alpha-rents,,,,,\n"
+        ),
+    )
     assert errors == [
         (2, 'kind "task" is not one of strategy, plan, objective, action'),
         (3, "title is required"),
@@ -124,7 +153,8 @@ def test_import_page_dry_run_then_commit(plans, world, client_for):
 
 def test_import_page_shows_row_errors(plans, world, client_for):
     response = client_for(world.manager).post(
-        reverse("plan-import"), {"file": csv_file("H 9.1,H 9,action,Orphan,alpha-rents,,,,,\n"), "commit": "1"})
+        reverse("plan-import"), {"file": csv_file("H 9.1,H 9,action,Orphan,alpha-rents,,,,,\n"), "commit": "1"}
+    )
     assert response.status_code == 200
     assert "Row 2: parent_code &quot;H 9&quot; is not in the plan or on an earlier row" in response.content.decode()
 

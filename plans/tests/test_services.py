@@ -39,8 +39,9 @@ def test_parents_roll_progress_up_by_weight_and_flag_the_worst_child(plans, worl
     objective = plans.objective
     plans.milestone.delete()
     PlanItem.objects.filter(pk=plans.other_action.pk).update(weight=3)
-    services.post_progress(action=plans.action, author=world.updater, progress=100, outcome=rules.COMPLETED,
-                           note="", on=TODAY)
+    services.post_progress(
+        action=plans.action, author=world.updater, progress=100, outcome=rules.COMPLETED, note="", on=TODAY
+    )
     other = fresh(plans.other_action)
     other.due_date = D(2026, 1, 1)
     services.save_item(item=other)
@@ -56,48 +57,63 @@ def test_parents_roll_progress_up_by_weight_and_flag_the_worst_child(plans, worl
 
 def test_cancelled_children_do_not_count_in_the_roll_up(plans, world):
     plans.milestone.delete()
-    services.post_progress(action=plans.action, author=world.manager, progress=40, outcome=rules.IN_PROGRESS,
-                           note="", on=TODAY)
-    services.post_progress(action=plans.other_action, author=world.admin, progress=0, outcome=rules.CANCELLED,
-                           note="", on=TODAY)
+    services.post_progress(
+        action=plans.action, author=world.manager, progress=40, outcome=rules.IN_PROGRESS, note="", on=TODAY
+    )
+    services.post_progress(
+        action=plans.other_action, author=world.admin, progress=0, outcome=rules.CANCELLED, note="", on=TODAY
+    )
     assert fresh(plans.objective).progress == 40
 
 
 def test_progress_update_records_author_status_and_note(plans, world):
     plans.milestone.delete()
-    update = services.post_progress(action=plans.action, author=world.updater, progress=60,
-                                    outcome=rules.IN_PROGRESS, note="Half the team trained", on=TODAY)
+    update = services.post_progress(
+        action=plans.action,
+        author=world.updater,
+        progress=60,
+        outcome=rules.IN_PROGRESS,
+        note="Half the team trained",
+        on=TODAY,
+    )
     action = fresh(plans.action)
     # 60 % against about 79 % expected on the straight line from the planned start
     assert (action.progress, action.status, action.actual_start) == (60, rules.CHECK_PROGRESS, TODAY)
     assert (update.author, update.progress, update.status, update.note, update.date) == (
-        world.updater, 60, rules.CHECK_PROGRESS, "Half the team trained", TODAY)
+        world.updater,
+        60,
+        rules.CHECK_PROGRESS,
+        "Half the team trained",
+        TODAY,
+    )
     assert action.version == 2
 
 
 def test_progress_update_on_an_action_with_milestones_keeps_milestone_progress(plans, world):
-    update = services.post_progress(action=plans.action, author=world.updater, progress=90,
-                                    outcome=rules.IN_PROGRESS, note="", on=TODAY)
+    update = services.post_progress(
+        action=plans.action, author=world.updater, progress=90, outcome=rules.IN_PROGRESS, note="", on=TODAY
+    )
     assert fresh(plans.action).progress == 0
     assert update.progress == 0
 
 
 def test_progress_outside_0_to_100_is_refused_and_nothing_saved(plans, world):
     with pytest.raises(ValidationError) as error:
-        services.post_progress(action=plans.action, author=world.updater, progress=101,
-                               outcome=rules.IN_PROGRESS, note="", on=TODAY)
+        services.post_progress(
+            action=plans.action, author=world.updater, progress=101, outcome=rules.IN_PROGRESS, note="", on=TODAY
+        )
     assert error.value.message_dict == {"progress": ["Progress must be between 0 and 100 (you gave 101)."]}
     assert not ProgressUpdate.objects.exists()
 
 
 def test_completing_and_cancelling_set_their_dates(plans, world):
     plans.milestone.delete()
-    services.post_progress(action=plans.action, author=world.updater, progress=70, outcome=rules.COMPLETED,
-                           note="", on=TODAY)
+    services.post_progress(
+        action=plans.action, author=world.updater, progress=70, outcome=rules.COMPLETED, note="", on=TODAY
+    )
     action = fresh(plans.action)
     assert (action.completed_date, action.progress, action.status) == (TODAY, 100, rules.COMPLETED)
-    services.post_progress(action=action, author=world.updater, progress=70, outcome=rules.CANCELLED,
-                           note="", on=TODAY)
+    services.post_progress(action=action, author=world.updater, progress=70, outcome=rules.CANCELLED, note="", on=TODAY)
     action = fresh(action)
     assert (action.completed_date, action.cancelled_date, action.status) == (None, TODAY, rules.CANCELLED)
 
@@ -109,7 +125,12 @@ def test_promoting_a_milestone_makes_a_sub_action_with_its_weight(plans):
     services.add_milestone(action=plans.action, title="Other", due_date=None, weight=2, completed_on=TODAY)
     sub_action = services.promote_milestone(milestone=plans.milestone)
     assert (sub_action.code, sub_action.parent, sub_action.kind, sub_action.weight, sub_action.title) == (
-        "H 1.1.1", plans.action, PlanItem.Kind.ACTION, 2, "Course booked")
+        "H 1.1.1",
+        plans.action,
+        PlanItem.Kind.ACTION,
+        2,
+        "Course booked",
+    )
     assert (sub_action.assigned_to, sub_action.due_date) == (plans.action.assigned_to, D(2026, 2, 1))
     assert not Milestone.objects.filter(pk=plans.milestone.pk).exists()
     # one completed milestone of weight 2 and an open sub-action of weight 2
@@ -133,7 +154,8 @@ def test_moving_an_item_under_its_own_descendant_is_refused(plans, world):
     with pytest.raises(ValidationError) as error:
         services.move_item(item=fresh(plans.action), new_parent=sub)
     assert error.value.message_dict == {
-        "parent": ["H 1.1 cannot move under itself or one of its own items (H 1.1.1); that would make a loop."]}
+        "parent": ["H 1.1 cannot move under itself or one of its own items (H 1.1.1); that would make a loop."]
+    }
     assert fresh(plans.action).parent == plans.objective
 
 
@@ -161,8 +183,9 @@ def test_a_second_save_from_a_stale_copy_is_refused(plans):
 
 def test_archiving_hides_the_subtree_from_roll_ups_and_restoring_brings_it_back(plans, world):
     plans.milestone.delete()
-    services.post_progress(action=plans.action, author=world.updater, progress=80, outcome=rules.IN_PROGRESS,
-                           note="", on=TODAY)
+    services.post_progress(
+        action=plans.action, author=world.updater, progress=80, outcome=rules.IN_PROGRESS, note="", on=TODAY
+    )
     sub = item("H 1.1.1", parent=plans.action, unit=world.team)
     assert services.set_archived(item=fresh(plans.action), archived=True) == 2
     assert not fresh(sub).active
@@ -210,8 +233,9 @@ def test_refresh_task_runs_the_service(plans):
 
 def test_objective_without_children_takes_progress_from_the_items_supporting_it(plans, world):
     plans.milestone.delete()
-    services.post_progress(action=plans.action, author=world.updater, progress=40, outcome=rules.IN_PROGRESS,
-                           note="", on=TODAY)
+    services.post_progress(
+        action=plans.action, author=world.updater, progress=40, outcome=rules.IN_PROGRESS, note="", on=TODAY
+    )
     # H 1.1 supports CS 1, which has nothing below it
     corporate = fresh(plans.corporate_objective)
     assert corporate.progress == 40

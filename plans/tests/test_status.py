@@ -50,10 +50,22 @@ STATUS_CASES = [
 
 
 @pytest.mark.parametrize(
-    ("progress", "start", "due", "completed", "cancelled", "started", "today", "tolerance", "expected"), STATUS_CASES)
+    ("progress", "start", "due", "completed", "cancelled", "started", "today", "tolerance", "expected"), STATUS_CASES
+)
 def test_action_status_rules(progress, start, due, completed, cancelled, started, today, tolerance, expected):
-    assert rules.action_status(progress=progress, start=start, due=due, completed=completed, cancelled=cancelled,
-                               started=started, today=today, tolerance=tolerance) == expected
+    assert (
+        rules.action_status(
+            progress=progress,
+            start=start,
+            due=due,
+            completed=completed,
+            cancelled=cancelled,
+            started=started,
+            today=today,
+            tolerance=tolerance,
+        )
+        == expected
+    )
 
 
 @pytest.mark.parametrize(

@@ -114,8 +114,13 @@ def test_my_actions_groups_by_status_overdue_first_in_constant_queries(plans, wo
         [a.parent.code for g in groups for a in g["actions"]]
     assert [(g["status"], [a.code for a in g["actions"]]) for g in groups] == [(rules.IN_PROGRESS, ["H 1.1"])]
     for number in range(2, 51):
-        item(f"H 1.{number:02d}", parent=plans.objective, unit=world.team, assigned_to=world.updater,
-             status=rules.OVERDUE if number % 2 else rules.NOT_STARTED)
+        item(
+            f"H 1.{number:02d}",
+            parent=plans.objective,
+            unit=world.team,
+            assigned_to=world.updater,
+            status=rules.OVERDUE if number % 2 else rules.NOT_STARTED,
+        )
     with CaptureQueriesContext(connection) as fifty:
         groups = my_actions(world.updater)
         [a.parent.code for g in groups for a in g["actions"]]
@@ -139,8 +144,9 @@ def test_action_page_shows_golden_thread_both_ways(plans, world, client_for):
 def test_linked_panels_from_other_modules_appear_on_the_action_page(plans, world, client_for, settings):
     from pmf import registry
 
-    panel = registry.LinkedPanel(title="Linked test things", template="plans/mywork_actions.html",
-                                 items=lambda plan_item, user: [], order=50)
+    panel = registry.LinkedPanel(
+        title="Linked test things", template="plans/mywork_actions.html", items=lambda plan_item, user: [], order=50
+    )
     registry.LINKED_PANELS.append(panel)
     try:
         response = client_for(world.manager).get(plans.action.get_absolute_url())
@@ -155,8 +161,9 @@ def test_action_page_query_count_does_not_grow_with_updates_and_milestones(plans
     with CaptureQueriesContext(connection) as one:
         client.get(plans.action.get_absolute_url())
     for number in range(19):
-        ProgressUpdate.objects.create(action=plans.action, author=world.manager, progress=number,
-                                      status=rules.IN_PROGRESS)
+        ProgressUpdate.objects.create(
+            action=plans.action, author=world.manager, progress=number, status=rules.IN_PROGRESS
+        )
         Milestone.objects.create(action=plans.action, title=f"M{number}", weight=1)
     with CaptureQueriesContext(connection) as many:
         response = client.get(plans.action.get_absolute_url())
@@ -167,9 +174,19 @@ def test_action_page_query_count_does_not_grow_with_updates_and_milestones(plans
 def test_manager_creates_an_action_under_an_objective(plans, world, client_for):
     response = client_for(world.manager).post(
         reverse("planitem-create") + f"?parent={plans.objective.pk}",
-        {"kind": "action", "code": "H 1.2", "title": "Write the arrears policy", "org_unit": world.service.pk,
-         "assigned_to": world.updater.pk, "planned_start": "2026-01-01", "due_date": "2026-06-30", "weight": 2,
-         "priority": "high", "supports": [plans.corporate_objective.pk]})
+        {
+            "kind": "action",
+            "code": "H 1.2",
+            "title": "Write the arrears policy",
+            "org_unit": world.service.pk,
+            "assigned_to": world.updater.pk,
+            "planned_start": "2026-01-01",
+            "due_date": "2026-06-30",
+            "weight": 2,
+            "priority": "high",
+            "supports": [plans.corporate_objective.pk],
+        },
+    )
     created = PlanItem.objects.get(code="H 1.2")
     assert response.status_code == 302 and response["Location"] == created.get_absolute_url()
     assert (created.parent, created.org_unit, created.weight) == (plans.objective, world.service, 2)
@@ -180,16 +197,34 @@ def test_manager_creates_an_action_under_an_objective(plans, world, client_for):
 def test_creating_with_due_date_before_start_names_the_field_and_saves_nothing(plans, world, client_for):
     response = client_for(world.manager).post(
         reverse("planitem-create") + f"?parent={plans.objective.pk}",
-        {"kind": "action", "code": "H 1.2", "title": "Backwards", "org_unit": world.team.pk,
-         "planned_start": "2026-06-30", "due_date": "2026-01-01", "weight": 1, "priority": "medium"})
+        {
+            "kind": "action",
+            "code": "H 1.2",
+            "title": "Backwards",
+            "org_unit": world.team.pk,
+            "planned_start": "2026-06-30",
+            "due_date": "2026-01-01",
+            "weight": 1,
+            "priority": "medium",
+        },
+    )
     assert response.status_code == 200
     assert response.context["form"].errors == {"due_date": ["The due date cannot be before the planned start."]}
     assert not PlanItem.objects.filter(code="H 1.2").exists()
 
 
 def _edit_payload(action, world, title, version):
-    return {"kind": "action", "code": action.code, "title": title, "org_unit": world.team.pk, "weight": 1,
-            "priority": "medium", "planned_start": "2025-04-01", "due_date": "2026-03-31", "version": version}
+    return {
+        "kind": "action",
+        "code": action.code,
+        "title": title,
+        "org_unit": world.team.pk,
+        "weight": 1,
+        "priority": "medium",
+        "planned_start": "2025-04-01",
+        "due_date": "2026-03-31",
+        "version": version,
+    }
 
 
 def test_second_concurrent_edit_is_refused_with_a_clear_message(plans, world, client_for):
@@ -205,32 +240,38 @@ def test_second_concurrent_edit_is_refused_with_a_clear_message(plans, world, cl
 
 def test_move_into_own_subtree_is_refused_on_the_parent_field(plans, world, client_for):
     item("H 1.1.1", parent=plans.action, unit=world.team)
-    response = client_for(world.manager).post(reverse("planitem-move", kwargs={"pk": plans.action.pk}),
-                                              {"parent_code": "H 1.1.1", "version": 1})
-    assert response.context["form"].errors == {"parent_code": [
-        "H 1.1 cannot move under itself or one of its own items (H 1.1.1); that would make a loop."]}
+    response = client_for(world.manager).post(
+        reverse("planitem-move", kwargs={"pk": plans.action.pk}), {"parent_code": "H 1.1.1", "version": 1}
+    )
+    assert response.context["form"].errors == {
+        "parent_code": ["H 1.1 cannot move under itself or one of its own items (H 1.1.1); that would make a loop."]
+    }
     assert fresh(plans.action).parent == plans.objective
 
 
 def test_manager_moves_an_action_by_parent_code(plans, world, client_for):
     target = item("H 2", kind=PlanItem.Kind.OBJECTIVE, parent=plans.plan, unit=world.directorate)
-    response = client_for(world.manager).post(reverse("planitem-move", kwargs={"pk": plans.action.pk}),
-                                              {"parent_code": "H 2", "version": 1})
+    response = client_for(world.manager).post(
+        reverse("planitem-move", kwargs={"pk": plans.action.pk}), {"parent_code": "H 2", "version": 1}
+    )
     assert response.status_code == 302
     assert fresh(plans.action).parent == target
 
 
 def test_manager_archives_an_action(plans, world, client_for):
-    response = client_for(world.manager).post(reverse("planitem-archive", kwargs={"pk": plans.action.pk}),
-                                              {"version": 1})
+    response = client_for(world.manager).post(
+        reverse("planitem-archive", kwargs={"pk": plans.action.pk}), {"version": 1}
+    )
     assert response.status_code == 302
     assert fresh(plans.action).active is False
 
 
 def test_updater_posts_progress_on_their_action(plans, world, client_for):
     plans.milestone.delete()
-    response = client_for(world.updater).post(reverse("progress-create", kwargs={"pk": plans.action.pk}),
-                                              {"progress": 90, "outcome": "in_progress", "note": "Nearly there"})
+    response = client_for(world.updater).post(
+        reverse("progress-create", kwargs={"pk": plans.action.pk}),
+        {"progress": 90, "outcome": "in_progress", "note": "Nearly there"},
+    )
     assert response.status_code == 302
     update = ProgressUpdate.objects.get()
     assert (update.author, update.progress, update.note) == (world.updater, 90, "Nearly there")
@@ -239,17 +280,20 @@ def test_updater_posts_progress_on_their_action(plans, world, client_for):
 
 def test_progress_outside_0_to_100_is_refused_naming_the_field(plans, world, client_for):
     plans.milestone.delete()
-    response = client_for(world.updater).post(reverse("progress-create", kwargs={"pk": plans.action.pk}),
-                                              {"progress": 120, "outcome": "in_progress"})
+    response = client_for(world.updater).post(
+        reverse("progress-create", kwargs={"pk": plans.action.pk}), {"progress": 120, "outcome": "in_progress"}
+    )
     assert response.context["form"].errors == {"progress": ["Progress must be between 0 and 100."]}
     assert not ProgressUpdate.objects.exists()
 
 
 def test_milestone_weight_zero_is_refused_naming_the_field(plans, world, client_for):
-    response = client_for(world.updater).post(reverse("milestone-create", kwargs={"pk": plans.action.pk}),
-                                              {"title": "Free", "weight": 0})
-    assert response.context["form"].errors == {"weight": [
-        "The weight must be at least 1; a milestone of weight 0 would count for nothing."]}
+    response = client_for(world.updater).post(
+        reverse("milestone-create", kwargs={"pk": plans.action.pk}), {"title": "Free", "weight": 0}
+    )
+    assert response.context["form"].errors == {
+        "weight": ["The weight must be at least 1; a milestone of weight 0 would count for nothing."]
+    }
     assert Milestone.objects.count() == 1
 
 
@@ -295,15 +339,23 @@ def test_export_of_the_current_view_as_csv_and_xlsx(plans, world, client_for):
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "code"
     assert sorted(row[0] for row in rows[1:]) == sorted(
-        PlanItem.objects.visible_to(world.manager).filter(status=rules.NOT_STARTED).values_list("code", flat=True))
+        PlanItem.objects.visible_to(world.manager).filter(status=rules.NOT_STARTED).values_list("code", flat=True)
+    )
     assert "P 1.1" not in [row[0] for row in rows]
 
 
 def test_an_objective_cannot_be_created_at_the_top(world, client_for):
     response = client_for(world.admin).post(
         reverse("planitem-create"),
-        {"kind": "objective", "code": "X 1", "title": "Floating", "org_unit": world.org.pk, "weight": 1,
-         "priority": "medium"})
+        {
+            "kind": "objective",
+            "code": "X 1",
+            "title": "Floating",
+            "org_unit": world.org.pk,
+            "weight": 1,
+            "priority": "medium",
+        },
+    )
     assert response.status_code == 200
     assert response.context["form"].errors == {"kind": ["An objective cannot sit at the top."]}
     assert not PlanItem.objects.exists()
@@ -336,8 +388,10 @@ def test_xlsx_export_keeps_text_that_looks_like_a_formula_as_text(plans, world, 
 
 def test_plan_item_history_lists_the_edit(plans, world, client_for):
     client = client_for(world.manager)
-    client.post(reverse("planitem-edit", kwargs={"pk": plans.action.pk}),
-                _edit_payload(plans.action, world, "Renamed in test", 1))
+    client.post(
+        reverse("planitem-edit", kwargs={"pk": plans.action.pk}),
+        _edit_payload(plans.action, world, "Renamed in test", 1),
+    )
     response = client.get(reverse("history", kwargs={"model_label": "plans.planitem", "pk": plans.action.pk}))
     assert response.status_code == 200
     assert "Renamed in test" in response.content.decode()
@@ -345,19 +399,28 @@ def test_plan_item_history_lists_the_edit(plans, world, client_for):
 
 def test_changing_kind_so_the_children_no_longer_fit_is_refused(plans, world, client_for):
     item("H 1.A", kind=PlanItem.Kind.OBJECTIVE, parent=plans.objective, unit=world.directorate)
-    payload = {"kind": "action", "code": "H 1", "title": "Reduce arrears", "org_unit": world.directorate.pk,
-               "weight": 1, "priority": "medium", "version": 1}
+    payload = {
+        "kind": "action",
+        "code": "H 1",
+        "title": "Reduce arrears",
+        "org_unit": world.directorate.pk,
+        "weight": 1,
+        "priority": "medium",
+        "version": 1,
+    }
     response = client_for(world.manager).post(reverse("planitem-edit", kwargs={"pk": plans.objective.pk}), payload)
     assert response.context["form"].errors == {
-        "kind": ["An objective sits below H 1, and an objective cannot sit under an action."]}
+        "kind": ["An objective sits below H 1, and an objective cannot sit under an action."]
+    }
     assert fresh(plans.objective).kind == PlanItem.Kind.OBJECTIVE
 
 
 def test_archiving_from_a_stale_page_is_refused(plans, world, client_for):
     client = client_for(world.manager)
-    client.post(reverse("planitem-edit", kwargs={"pk": plans.action.pk}),
-                _edit_payload(plans.action, world, "Edited meanwhile", 1))
-    response = client.post(reverse("planitem-archive", kwargs={"pk": plans.action.pk}), {"version": 1},
-                           follow=True)
+    client.post(
+        reverse("planitem-edit", kwargs={"pk": plans.action.pk}),
+        _edit_payload(plans.action, world, "Edited meanwhile", 1),
+    )
+    response = client.post(reverse("planitem-archive", kwargs={"pk": plans.action.pk}), {"version": 1}, follow=True)
     assert fresh(plans.action).active is True
     assert any("changed by someone else" in str(message) for message in response.context["messages"])

@@ -14,16 +14,21 @@ register = template.Library()
 def light(status):
     """A traffic light: shape, colour and word (never colour alone)."""
     status = status if status in rules.STATUS_LABELS else rules.UNKNOWN
-    return format_html('<span class="status status--{}">{}</span>', rules.STATUS_CSS[status],
-                       rules.STATUS_LABELS[status])
+    return format_html(
+        '<span class="status status--{}">{}</span>', rules.STATUS_CSS[status], rules.STATUS_LABELS[status]
+    )
 
 
 @register.simple_tag
 def trend(value):
     """An arrow with its meaning in words."""
     value = value if value in rules.TREND_LABELS else rules.NO_TREND
-    return format_html('<span class="sc-trend sc-trend--{}"><span aria-hidden="true">{}</span> {}</span>',
-                       value or "none", rules.TREND_ARROWS[value], rules.TREND_LABELS[value])
+    return format_html(
+        '<span class="sc-trend sc-trend--{}"><span aria-hidden="true">{}</span> {}</span>',
+        value or "none",
+        rules.TREND_ARROWS[value],
+        rules.TREND_LABELS[value],
+    )
 
 
 @register.simple_tag
@@ -35,7 +40,9 @@ def sparkline(row):
     return format_html(
         '<svg class="sc-spark" width="96" height="24" viewBox="0 0 96 24" role="img" aria-label="{}">'
         '<polyline fill="none" stroke="currentColor" stroke-width="1.5" points="{}"></polyline></svg>',
-        row.spark_label, points)
+        row.spark_label,
+        points,
+    )
 
 
 @register.filter
@@ -45,6 +52,7 @@ def period_param(period):
 
 # Large tables (a scorecard or snapshot of hundreds of PIs) are drawn here in Python: the same
 # markup as the cell tags above, at a fraction of the cost of a template loop per cell.
+
 
 def escape(text) -> str:
     """HTML-escape TEXT (the standard library's, without Django's lazy-string wrapper: hundreds of rows)."""
@@ -66,17 +74,21 @@ def _light(status) -> str:
 
 def _trend(value) -> str:
     value = value if value in rules.TREND_LABELS else rules.NO_TREND
-    return (f'<span class="sc-trend sc-trend--{value or "none"}"><span aria-hidden="true">'
-            f"{rules.TREND_ARROWS[value]}</span> {rules.TREND_LABELS[value]}</span>")
+    return (
+        f'<span class="sc-trend sc-trend--{value or "none"}"><span aria-hidden="true">'
+        f"{rules.TREND_ARROWS[value]}</span> {rules.TREND_LABELS[value]}</span>"
+    )
 
 
 def _spark(row) -> str:
     points = row.spark_points
     if not points:
         return '<span class="sc-spark-none">–</span>'
-    return (f'<svg class="sc-spark" width="96" height="24" viewBox="0 0 96 24" role="img" '
-            f'aria-label="{escape(row.spark_label)}"><polyline fill="none" stroke="currentColor" '
-            f'stroke-width="1.5" points="{points}"></polyline></svg>')
+    return (
+        f'<svg class="sc-spark" width="96" height="24" viewBox="0 0 96 24" role="img" '
+        f'aria-label="{escape(row.spark_label)}"><polyline fill="none" stroke="currentColor" '
+        f'stroke-width="1.5" points="{points}"></polyline></svg>'
+    )
 
 
 @register.simple_tag
@@ -97,13 +109,17 @@ def scorecard_rows(rows, scorecard=None, period=None, compare=False, openable=No
             lines = escape(row.commentary).replace("\r\n", "\n").replace("\n", "<br>")
             extra += f"<details><summary>Commentary</summary><p>{lines}</p></details>"
         if row.restatement:
-            extra += (f'<p class="sc-restated"><strong>Restated</strong> after issue: '
-                      f"{escape(row.restatement.old_text)} → {escape(row.restatement.new_text)}</p>")
+            extra += (
+                f'<p class="sc-restated"><strong>Restated</strong> after issue: '
+                f"{escape(row.restatement.old_text)} → {escape(row.restatement.new_text)}</p>"
+            )
         if chart_url is not None and indicator is not None:
-            extra += (f'<div class="no-print"><button type="button" class="link-button" '
-                      f'hx-get="{chart_url(indicator.pk)}?period={period_text}" hx-target="#chart-slot-{indicator.pk}"'
-                      f' hx-swap="innerHTML">Show chart<span class="visually-hidden"> of {code}</span></button></div>'
-                      f'<div id="chart-slot-{indicator.pk}" class="sc-chart" aria-live="polite"></div>')
+            extra += (
+                f'<div class="no-print"><button type="button" class="link-button" '
+                f'hx-get="{chart_url(indicator.pk)}?period={period_text}" hx-target="#chart-slot-{indicator.pk}"'
+                f' hx-swap="innerHTML">Show chart<span class="visually-hidden"> of {code}</span></button></div>'
+                f'<div id="chart-slot-{indicator.pk}" class="sc-chart" aria-live="polite"></div>'
+            )
         approved = "" if row.approved else "<br><small>Not yet approved</small>"
         last_year = ""
         if compare:
@@ -114,7 +130,8 @@ def scorecard_rows(rows, scorecard=None, period=None, compare=False, openable=No
             f'<td>{escape(row.period_label)}</td><td class="num">{escape(row.value_text)}</td>'
             f'<td class="num">{escape(row.target_text)}</td><td class="num">{escape(row.ytd_text)}</td>'
             f"<td>{_trend(row.short_trend)}</td><td>{_trend(row.long_trend)}</td><td>{_spark(row)}</td>"
-            f"<td>{escape(row.quartile_label)}</td>{last_year}</tr>")
+            f"<td>{escape(row.quartile_label)}</td>{last_year}</tr>"
+        )
     return mark_safe("\n".join(out))
 
 
@@ -124,9 +141,11 @@ def snapshot_rows(rows, columns):
     pi_url = _url_maker("indicator-detail")
     out = []
     for indicator, row in rows:
-        cells = (f"<td>{_light(row.status)}</td><td>{escape(row.code)}</td>"
-                 f'<th scope="row"><a href="{pi_url(indicator.pk)}">{escape(row.title)}</a><br>'
-                 f"<small>{escape(indicator.org_unit.name)}</small></th>")
+        cells = (
+            f"<td>{_light(row.status)}</td><td>{escape(row.code)}</td>"
+            f'<th scope="row"><a href="{pi_url(indicator.pk)}">{escape(row.title)}</a><br>'
+            f"<small>{escape(indicator.org_unit.name)}</small></th>"
+        )
         if "period" in columns:
             cells += f"<td>{escape(row.period_label)}</td>"
         if "value" in columns:

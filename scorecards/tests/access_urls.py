@@ -9,8 +9,14 @@ def _scorecard(w):
     found = Scorecard.objects.filter(title="Housing scorecard").first()
     if found is None:
         indicator = make_indicator("ACC1", w.team, owner=w.manager, updater=w.updater, months=3)
-        found = make_scorecard(w.directorate, [indicator], owner=w.manager, shared_with=[w.viewer],
-                               publication=Scorecard.Publication.FULL, public_slug="housing")
+        found = make_scorecard(
+            w.directorate,
+            [indicator],
+            owner=w.manager,
+            shared_with=[w.viewer],
+            publication=Scorecard.Publication.FULL,
+            public_slug="housing",
+        )
     return found
 
 
@@ -70,18 +76,40 @@ URLS = {
 }
 
 WRITES = {
-    "scorecard-edit": (scorecard, lambda w: {"title": "Renamed", "org_unit": w.directorate.pk},
-                       "scorecards.Scorecard", {"anon": LOGIN, "outsider": 404, "viewer": 403, "updater": 404}),
-    "scorecard-arrange": (scorecard, lambda w: {"action": "add-section", "new-title": "Finance"},
-                          "scorecards.ScorecardSection",
-                          {"anon": LOGIN, "outsider": 404, "viewer": 403, "updater": 404}),
-    "edition-issue": (scorecard, lambda w: {"period": "2025-09"}, "scorecards.ScorecardEdition",
-                      {"anon": LOGIN, "outsider": 404, "viewer": 403, "updater": 404}),
-    "snapshot-create": (lambda w: {}, lambda w: {"name": "Mine", "org_unit": w.org.pk, "columns": ["value"]},
-                        "scorecards.Snapshot", {"anon": LOGIN, "viewer": 403}),
-    "snapshot-edit": (snapshot, lambda w: {"name": "Renamed", "org_unit": w.team.pk, "columns": ["value"]},
-                      "scorecards.Snapshot", {"anon": LOGIN, "outsider": 404, "viewer": 403}),
-    "scorecard-settings": (lambda w: {}, lambda w: {"unapproved_values": "refuse", "issue_day": 16},
-                           "scorecards.ScorecardSettings",
-                           {"anon": LOGIN, "outsider": 403, "viewer": 403, "updater": 403, "manager": 403}),
+    "scorecard-edit": (
+        scorecard,
+        lambda w: {"title": "Renamed", "org_unit": w.directorate.pk},
+        "scorecards.Scorecard",
+        {"anon": LOGIN, "outsider": 404, "viewer": 403, "updater": 404},
+    ),
+    "scorecard-arrange": (
+        scorecard,
+        lambda w: {"action": "add-section", "new-title": "Finance"},
+        "scorecards.ScorecardSection",
+        {"anon": LOGIN, "outsider": 404, "viewer": 403, "updater": 404},
+    ),
+    "edition-issue": (
+        scorecard,
+        lambda w: {"period": "2025-09"},
+        "scorecards.ScorecardEdition",
+        {"anon": LOGIN, "outsider": 404, "viewer": 403, "updater": 404},
+    ),
+    "snapshot-create": (
+        lambda w: {},
+        lambda w: {"name": "Mine", "org_unit": w.org.pk, "columns": ["value"]},
+        "scorecards.Snapshot",
+        {"anon": LOGIN, "viewer": 403},
+    ),
+    "snapshot-edit": (
+        snapshot,
+        lambda w: {"name": "Renamed", "org_unit": w.team.pk, "columns": ["value"]},
+        "scorecards.Snapshot",
+        {"anon": LOGIN, "outsider": 404, "viewer": 403},
+    ),
+    "scorecard-settings": (
+        lambda w: {},
+        lambda w: {"unapproved_values": "refuse", "issue_day": 16},
+        "scorecards.ScorecardSettings",
+        {"anon": LOGIN, "outsider": 403, "viewer": 403, "updater": 403, "manager": 403},
+    ),
 }

@@ -11,9 +11,14 @@ from scorecards.tests.factories import issue, make_indicator, make_scorecard
 @pytest.mark.django_db(transaction=True)
 def test_anonymous_visitor_reads_a_public_scorecard_that_passes_axe(browser, live_server, world):
     indicators = [make_indicator("TP01", world.team), make_indicator("TP02", world.team, start_value=60)]
-    card = make_scorecard(world.directorate, indicators, sections=("Repairs", "Overall"),
-                          publication=Scorecard.Publication.FULL, public_slug="tenants",
-                          public_title="How satisfied our tenants are")
+    card = make_scorecard(
+        world.directorate,
+        indicators,
+        sections=("Repairs", "Overall"),
+        publication=Scorecard.Publication.FULL,
+        public_slug="tenants",
+        public_title="How satisfied our tenants are",
+    )
     card.entries.update(signpost=True)
     issue(card)
     for width in (1280, 320):
@@ -23,7 +28,8 @@ def test_anonymous_visitor_reads_a_public_scorecard_that_passes_axe(browser, liv
         page.get_by_role("link", name="How satisfied our tenants are", exact=True).click()
         page.wait_for_url(f"{live_server.url}/public/tenants/")
         assert page.get_by_role("heading", level=1).inner_text() == (
-            "How satisfied our tenants are: results for Sep 2025")
+            "How satisfied our tenants are: results for Sep 2025"
+        )
         assert page.get_by_role("table", name="Number of results by traffic light in each area").is_visible()
         assert serious_violations(page) == []
         page.goto(f"{live_server.url}/public/tenants/signposts/")

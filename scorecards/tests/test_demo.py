@@ -8,9 +8,15 @@ from scorecards.models import EditionRow, Scorecard, ScorecardEdition, Scorecard
 
 
 def counts():
-    return (Scorecard.objects.count(), ScorecardEntry.objects.count(), Snapshot.objects.count(),
-            ScorecardEdition.objects.count(), EditionRow.objects.count(), Scorecard.history.count(),
-            ScorecardEntry.history.count())
+    return (
+        Scorecard.objects.count(),
+        ScorecardEntry.objects.count(),
+        Snapshot.objects.count(),
+        ScorecardEdition.objects.count(),
+        EditionRow.objects.count(),
+        Scorecard.history.count(),
+        ScorecardEntry.history.count(),
+    )
 
 
 def test_demo_builds_scorecards_snapshots_editions_and_a_published_tsm_page_once(db, client):
@@ -21,8 +27,7 @@ def test_demo_builds_scorecards_snapshots_editions_and_a_published_tsm_page_once
     older, latest = corporate.editions.order_by("period")
     assert len(restatements(older, list(older.rows.all()))) == 1
     assert restatements(latest, list(latest.rows.all())) == {}
-    assert set(Snapshot.objects.values_list("owner__username", flat=True)) == {"mh.manager", "mh.office",
-                                                                               "mh.updater"}
+    assert set(Snapshot.objects.values_list("owner__username", flat=True)) == {"mh.manager", "mh.office", "mh.updater"}
     response = client.get(reverse("public-scorecard", kwargs={"slug": "tenant-satisfaction"}))
     assert response.status_code == 200
     assert sum(len(block["rows"]) for block in response.context["sections"]) == 22

@@ -16,20 +16,56 @@ from scorecards.tests.factories import PERIOD, TODAY, issue, make_scorecard
 
 @pytest.fixture
 def card(world, pis):
-    return make_scorecard(world.directorate, [pis["A"], pis["B"]], owner=world.manager, shared_with=[world.viewer],
-                          sections=("Customer", "Finance"))
+    return make_scorecard(
+        world.directorate,
+        [pis["A"], pis["B"]],
+        owner=world.manager,
+        shared_with=[world.viewer],
+        sections=("Customer", "Finance"),
+    )
 
 
 def test_issue_freezes_values_targets_statuses_trends_and_commentary_per_section(world, card):
     edition = issue(card, user=world.manager)
-    rows = list(edition.rows.order_by("section__order", "order").values_list(
-        "section__title", "code", "period", "value", "target", "status", "short_trend", "long_trend", "ytd_text",
-        "commentary"))
+    rows = list(
+        edition.rows.order_by("section__order", "order").values_list(
+            "section__title",
+            "code",
+            "period",
+            "value",
+            "target",
+            "status",
+            "short_trend",
+            "long_trend",
+            "ytd_text",
+            "commentary",
+        )
+    )
     assert rows == [
-        ("Customer", "PIA", PERIOD, Decimal("104"), Decimal("95"), "green", "improving", "improving", "101.5%",
-         "PIA commentary for Sep 2025"),
-        ("Finance", "PIB", PERIOD, Decimal("104"), Decimal("95"), "green", "improving", "improving", "101.5%",
-         "PIB commentary for Sep 2025"),
+        (
+            "Customer",
+            "PIA",
+            PERIOD,
+            Decimal("104"),
+            Decimal("95"),
+            "green",
+            "improving",
+            "improving",
+            "101.5%",
+            "PIA commentary for Sep 2025",
+        ),
+        (
+            "Finance",
+            "PIB",
+            PERIOD,
+            Decimal("104"),
+            Decimal("95"),
+            "green",
+            "improving",
+            "improving",
+            "101.5%",
+            "PIB commentary for Sep 2025",
+        ),
     ]
     assert (edition.issued_by, edition.title, edition.warnings) == (world.manager, "Housing scorecard", "")
 
@@ -84,19 +120,28 @@ def test_editions_and_their_rows_cannot_be_changed_or_deleted(card):
     assert fresh.title == "Housing scorecard" and fresh.rows.get(code=row.code).value == Decimal("104")
 
 
-def test_a_correction_after_issue_shows_as_a_restatement_and_never_changes_the_edition(world, card, pis,
-                                                                                       client_for):
+def test_a_correction_after_issue_shows_as_a_restatement_and_never_changes_the_edition(world, card, pis, client_for):
     edition = issue(card, user=world.manager)
     indicator_services.reopen(measurement=Measurement.objects.get(indicator=pis["A"], period=PERIOD), user=world.admin)
-    indicator_services.measurement_update(indicator=pis["A"], period=PERIOD, value=Decimal("101"),
-                                          user=world.updater, commentary="Late figures from the contractor")
+    indicator_services.measurement_update(
+        indicator=pis["A"],
+        period=PERIOD,
+        value=Decimal("101"),
+        user=world.updater,
+        commentary="Late figures from the contractor",
+    )
     assert edition.rows.get(code="PIA").value == Decimal("104")
     response = client_for(world.viewer).get(reverse("scorecard-detail", kwargs={"pk": card.pk}) + "?period=2025-09")
     restated = response.context["restated"]
     assert len(restated) == 1
     item, change = restated[0]
     assert (item.code, change.old_text, change.new_text, change.who, change.why) == (
-        "PIA", "104.0%", "101.0%", "Charlie Updater", "Late figures from the contractor")
+        "PIA",
+        "104.0%",
+        "101.0%",
+        "Charlie Updater",
+        "Late figures from the contractor",
+    )
     assert change.when is not None and change.when > edition.issued_at
     detail = client_for(world.viewer).get(reverse("edition-detail", kwargs={"pk": edition.pk}))
     html = detail.content.decode()
@@ -113,8 +158,9 @@ def test_an_issued_period_is_reported_to_the_indicators_hook(card, pis):
 
 
 def test_issue_view_reports_a_refusal_naming_the_period(world, card, client_for):
-    response = client_for(world.manager).post(reverse("edition-issue", kwargs={"pk": card.pk}),
-                                              {"period": "2099-01"}, follow=True)
+    response = client_for(world.manager).post(
+        reverse("edition-issue", kwargs={"pk": card.pk}), {"period": "2099-01"}, follow=True
+    )
     assert "Period Jan 2099: Jan 2099 has not ended yet" in response.content.decode()
     assert ScorecardEdition.objects.count() == 0
 
@@ -150,15 +196,24 @@ def _edition_queries(world, client, count, slug):
     from scorecards.tests.factories import make_indicator
 
     indicators = [make_indicator(f"{slug}{index:03d}", world.team, months=14) for index in range(count)]
-    card = make_scorecard(world.directorate, indicators, owner=world.manager, sections=("A", "B"),
-                          publication=Scorecard.Publication.FULL, public_slug=slug, title=slug)
+    card = make_scorecard(
+        world.directorate,
+        indicators,
+        owner=world.manager,
+        sections=("A", "B"),
+        publication=Scorecard.Publication.FULL,
+        public_slug=slug,
+        title=slug,
+    )
     edition = issue(card)
     Measurement.objects.filter(indicator=indicators[0], period=PERIOD).update(value=Decimal(1))  # a restatement
     client.force_login(world.manager)
     counts = []
-    for url in (reverse("edition-detail", kwargs={"pk": edition.pk}),
-                reverse("public-scorecard", kwargs={"slug": slug}),
-                reverse("public-data", kwargs={"slug": slug, "fmt": "json"})):
+    for url in (
+        reverse("edition-detail", kwargs={"pk": edition.pk}),
+        reverse("public-scorecard", kwargs={"slug": slug}),
+        reverse("public-data", kwargs={"slug": slug, "fmt": "json"}),
+    ):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         counts.append(len(queries))

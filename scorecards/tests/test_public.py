@@ -12,10 +12,17 @@ from scorecards.tests.factories import PERIOD, issue, make_scorecard
 
 @pytest.fixture
 def published(world, pis):
-    card = make_scorecard(world.directorate, [pis["A"], pis["B"], pis["C"]], owner=world.manager,
-                          sections=("Repairs", "Rents", "Secret"), publication=Scorecard.Publication.FULL,
-                          public_slug="tenants", public_title="How we are doing for tenants",
-                          director_commentary="DIRECTOR-PRIVATE note", director_commentary_internal=True)
+    card = make_scorecard(
+        world.directorate,
+        [pis["A"], pis["B"], pis["C"]],
+        owner=world.manager,
+        sections=("Repairs", "Rents", "Secret"),
+        publication=Scorecard.Publication.FULL,
+        public_slug="tenants",
+        public_title="How we are doing for tenants",
+        director_commentary="DIRECTOR-PRIVATE note",
+        director_commentary_internal=True,
+    )
     sections = list(card.sections.order_by("order"))
     sections[0].commentary = "Repairs are getting faster."
     sections[0].save()
@@ -48,11 +55,26 @@ def test_anonymous_visitor_sees_the_published_scorecard_in_plain_language(publis
     assert "Number of results by traffic light in each area" in html  # the chart's data table
 
 
-@pytest.mark.parametrize("secret", ["PIC", "Indicator PIC", "INTERNAL-ONLY", "DIRECTOR-PRIVATE", "Secret",
-                                    "Alice Admin", "Bob Manager", "Charlie Updater", "alice", "bob", "charlie",
-                                    "PIA commentary"])
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "PIC",
+        "Indicator PIC",
+        "INTERNAL-ONLY",
+        "DIRECTOR-PRIVATE",
+        "Secret",
+        "Alice Admin",
+        "Bob Manager",
+        "Charlie Updater",
+        "alice",
+        "bob",
+        "charlie",
+        "PIA commentary",
+    ],
+)
 def test_public_pages_and_downloads_never_expose_unpublished_pis_internal_commentary_or_names(
-        published, client, secret):
+    published, client, secret
+):
     for name, response in pages(client).items():
         assert response.status_code == 200, name
         assert secret not in response.content.decode(), f"{secret!r} leaked on {name}"
@@ -68,15 +90,17 @@ def test_downloads_hold_the_published_figures(published, client):
     csv = client.get(reverse("public-data", kwargs={"slug": "tenants", "fmt": "csv"}))
     assert csv["Content-Type"] == "text/csv; charset=utf-8"
     assert csv.content.decode().splitlines()[0] == (
-        "section,code,indicator,period,value,target,status,short_trend,long_trend,year_to_date")
+        "section,code,indicator,period,value,target,status,short_trend,long_trend,year_to_date"
+    )
     assert len(csv.content.decode().splitlines()) == 3
 
 
 def test_public_page_shows_the_last_issued_edition_not_live_data(world, published, pis, client):
     measurement = Measurement.objects.get(indicator=pis["A"], period=PERIOD)
     indicator_services.reopen(measurement=measurement, user=world.admin)
-    indicator_services.measurement_update(indicator=pis["A"], period=PERIOD, value=Decimal("99"),
-                                          user=world.updater, commentary="Correction")
+    indicator_services.measurement_update(
+        indicator=pis["A"], period=PERIOD, value=Decimal("99"), user=world.updater, commentary="Correction"
+    )
     html = client.get(reverse("public-scorecard", kwargs={"slug": "tenants"})).content.decode()
     assert "104.0%" in html and "99.0%" not in html
 
@@ -85,7 +109,11 @@ def test_unpublishing_removes_the_pages_and_downloads_at_once(published, client)
     assert "How we are doing for tenants" in client.get(reverse("public-index")).content.decode()
     Scorecard.objects.filter(pk=published.pk).update(publication="")
     assert {name: r.status_code for name, r in pages(client).items()} == {
-        "page": 404, "signposts": 404, "csv": 404, "json": 404}
+        "page": 404,
+        "signposts": 404,
+        "csv": 404,
+        "json": 404,
+    }
     assert "How we are doing for tenants" not in client.get(reverse("public-index")).content.decode()
 
 

@@ -10,8 +10,14 @@ from scorecards.tests.factories import make_indicator, make_snapshot
 
 @pytest.fixture
 def shared(world, pis):
-    snapshot = make_snapshot(world.manager, world.directorate, name="Housing PIs", unit_filter=world.directorate,
-                             shared_with=[world.updater, world.viewer], indicators=[pis["C"]])
+    snapshot = make_snapshot(
+        world.manager,
+        world.directorate,
+        name="Housing PIs",
+        unit_filter=world.directorate,
+        shared_with=[world.updater, world.viewer],
+        indicators=[pis["C"]],
+    )
     return snapshot
 
 
@@ -19,14 +25,18 @@ def codes(response):
     return [row.code for _, row in response.context["rows"]]
 
 
-@pytest.mark.parametrize(("actor", "seen", "hidden"), [
-    ("admin", ["PIA", "PIB", "PIC"], 0),
-    ("manager", ["PIA", "PIB"], 1),
-    ("updater", ["PIA"], 2),
-    ("viewer", [], 3),
-])
+@pytest.mark.parametrize(
+    ("actor", "seen", "hidden"),
+    [
+        ("admin", ["PIA", "PIB", "PIC"], 0),
+        ("manager", ["PIA", "PIB"], 1),
+        ("updater", ["PIA"], 2),
+        ("viewer", [], 3),
+    ],
+)
 def test_shared_snapshot_shows_each_recipient_only_what_they_may_see_and_counts_the_rest(
-        world, shared, client_for, actor, seen, hidden):
+    world, shared, client_for, actor, seen, hidden
+):
     response = client_for(world.actor(actor)).get(reverse("snapshot-detail", kwargs={"pk": shared.pk}))
     assert response.status_code == 200
     assert codes(response) == seen
@@ -83,21 +93,23 @@ def test_snapshot_by_tag_combines_with_its_explicit_list(world, pis):
 
 
 def test_snapshot_form_names_an_unknown_code_and_saves_nothing(world, pis, client_for):
-    response = client_for(world.updater).post(reverse("snapshot-create"), {
-        "name": "Mine", "org_unit": world.team.pk, "codes": "PIA NOPE PIC", "columns": ["value"]})
+    response = client_for(world.updater).post(
+        reverse("snapshot-create"),
+        {"name": "Mine", "org_unit": world.team.pk, "codes": "PIA NOPE PIC", "columns": ["value"]},
+    )
     assert response.status_code == 200
     assert "No PI you can see has the code: NOPE, PIC." in response.content.decode()
     assert Snapshot.objects.count() == 0
 
 
 def test_snapshot_form_saves_columns_roles_and_list(world, pis, client_for):
-    response = client_for(world.updater).post(reverse("snapshot-create"), {
-        "name": "Mine", "org_unit": world.team.pk, "codes": "PIA", "columns": ["value", "spark"],
-        "roles": ["viewer"]})
+    response = client_for(world.updater).post(
+        reverse("snapshot-create"),
+        {"name": "Mine", "org_unit": world.team.pk, "codes": "PIA", "columns": ["value", "spark"], "roles": ["viewer"]},
+    )
     snapshot = Snapshot.objects.get()
     assert response.status_code == 302
-    assert (snapshot.owner, snapshot.column_list, snapshot.role_list) == (world.updater, ["value", "spark"],
-                                                                           ["viewer"])
+    assert (snapshot.owner, snapshot.column_list, snapshot.role_list) == (world.updater, ["value", "spark"], ["viewer"])
     assert list(snapshot.indicators.values_list("code", flat=True)) == ["PIA"]
 
 

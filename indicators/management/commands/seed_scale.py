@@ -67,27 +67,68 @@ class Command(BaseCommand):
         area_count = max(1, units // 60)
         office_count = max(area_count, units // 5)
         patch_count = max(1, units - 2 - area_count - office_count)
-        areas = [OrgUnit.objects.create(name=f"Area {a + 1:02d}", code=f"scale-a{a + 1}", kind=K.AREA, parent=org)
-                 for a in range(area_count)]
-        offices = [OrgUnit.objects.create(name=f"Office {o + 1:03d}", code=f"scale-o{o + 1}", kind=K.OFFICE,
-                                          parent=areas[o % area_count]) for o in range(office_count)]
-        patches = [OrgUnit.objects.create(name=f"Patch {p + 1:04d}", code=f"scale-p{p + 1}", kind=K.PATCH,
-                                          parent=offices[p % office_count]) for p in range(patch_count)]
+        areas = [
+            OrgUnit.objects.create(name=f"Area {a + 1:02d}", code=f"scale-a{a + 1}", kind=K.AREA, parent=org)
+            for a in range(area_count)
+        ]
+        offices = [
+            OrgUnit.objects.create(
+                name=f"Office {o + 1:03d}", code=f"scale-o{o + 1}", kind=K.OFFICE, parent=areas[o % area_count]
+            )
+            for o in range(office_count)
+        ]
+        patches = [
+            OrgUnit.objects.create(
+                name=f"Patch {p + 1:04d}", code=f"scale-p{p + 1}", kind=K.PATCH, parent=offices[p % office_count]
+            )
+            for p in range(patch_count)
+        ]
         password = make_password(None)
-        managers = [User(username=f"scale.manager{a + 1}", name=f"Area Manager {a + 1}",
-                         email=f"scale.manager{a + 1}@scale.example", role="manager", org_unit=area, password=password)
-                    for a, area in enumerate(areas)]
-        updaters = [User(username=f"scale.updater{p + 1}", name=f"Patch Officer {p + 1}",
-                         email=f"scale.updater{p + 1}@scale.example", role="updater", org_unit=patch,
-                         password=password) for p, patch in enumerate(patches)]
+        managers = [
+            User(
+                username=f"scale.manager{a + 1}",
+                name=f"Area Manager {a + 1}",
+                email=f"scale.manager{a + 1}@scale.example",
+                role="manager",
+                org_unit=area,
+                password=password,
+            )
+            for a, area in enumerate(areas)
+        ]
+        updaters = [
+            User(
+                username=f"scale.updater{p + 1}",
+                name=f"Patch Officer {p + 1}",
+                email=f"scale.updater{p + 1}@scale.example",
+                role="updater",
+                org_unit=patch,
+                password=password,
+            )
+            for p, patch in enumerate(patches)
+        ]
         User.objects.bulk_create(managers + updaters, batch_size=1000)
-        User.objects.create(username="scale.manager", name="Director of Housing", email="scale.manager@scale.example",
-                            role="manager", org_unit=org, password=password)
-        User.objects.create(username="scale.updater", name="Benchmark Updater", email="scale.updater@scale.example",
-                            role="updater", org_unit=patches[0], password=password)
+        User.objects.create(
+            username="scale.manager",
+            name="Director of Housing",
+            email="scale.manager@scale.example",
+            role="manager",
+            org_unit=org,
+            password=password,
+        )
+        User.objects.create(
+            username="scale.updater",
+            name="Benchmark Updater",
+            email="scale.updater@scale.example",
+            role="updater",
+            org_unit=patches[0],
+            password=password,
+        )
         managers = list(User.objects.filter(username__startswith="scale.manager", org_unit__kind=K.AREA))
-        updaters = list(User.objects.filter(username__startswith="scale.updater", org_unit__kind=K.PATCH)
-                        .exclude(username="scale.updater"))
+        updaters = list(
+            User.objects.filter(username__startswith="scale.updater", org_unit__kind=K.PATCH).exclude(
+                username="scale.updater"
+            )
+        )
         return patches, managers, updaters
 
     def _indicators(self, count, patches, managers, updaters, rng):
@@ -101,20 +142,40 @@ class Command(BaseCommand):
             roll = rng.random()
             frequency = "monthly" if roll < 0.8 or number < 100 else ("quarterly" if roll < 0.95 else "annual")
             polarity = rng.choice(["up", "up", "down", "down", "data"]) if number >= 100 else "up"
-            new.append(Indicator(
-                code=f"S{number + 1:06d}", title=f"Patch measure {number + 1}", unit="percent", decimals=1,
-                polarity=polarity, frequency=frequency, tolerance_kind="absolute", tolerance=Decimal("2"),
-                org_unit=patch, owner=manager_of_area.get(office_area[patch.parent_id]),
-                updater=benchmark_updater if number < 100 else updater_of_patch[patch.pk],
-                source=rng.choice(["local", "housemark", "statutory"]), min_value=Decimal(0),
-                max_value=Decimal(100)))
+            new.append(
+                Indicator(
+                    code=f"S{number + 1:06d}",
+                    title=f"Patch measure {number + 1}",
+                    unit="percent",
+                    decimals=1,
+                    polarity=polarity,
+                    frequency=frequency,
+                    tolerance_kind="absolute",
+                    tolerance=Decimal("2"),
+                    org_unit=patch,
+                    owner=manager_of_area.get(office_area[patch.parent_id]),
+                    updater=benchmark_updater if number < 100 else updater_of_patch[patch.pk],
+                    source=rng.choice(["local", "housemark", "statutory"]),
+                    min_value=Decimal(0),
+                    max_value=Decimal(100),
+                )
+            )
         Indicator.objects.bulk_create(new, batch_size=5000)
         indicators = list(Indicator.objects.filter(code__startswith="S").order_by("pk"))
         start = periods.financial_year_start(periods.add_months(timezone.localdate(), -48))
         TargetPeriod.objects.bulk_create(
-            [TargetPeriod(indicator=ind, effective_from=start, target=Decimal(80 + (ind.pk % 15)),
-                          tolerance_kind="absolute", tolerance=Decimal("2")) for ind in indicators],
-            batch_size=5000)
+            [
+                TargetPeriod(
+                    indicator=ind,
+                    effective_from=start,
+                    target=Decimal(80 + (ind.pk % 15)),
+                    tolerance_kind="absolute",
+                    tolerance=Decimal("2"),
+                )
+                for ind in indicators
+            ],
+            batch_size=5000,
+        )
         return indicators
 
     def _measurements(self, indicators, months, rng) -> int:
@@ -134,8 +195,9 @@ class Command(BaseCommand):
             while periods.add_months(period, step - 1) <= last:
                 level = min(100.0, max(0.0, level + drift + rng.gauss(0, 1.5)))
                 value = Decimal(f"{level:.1f}")
-                status = rules.traffic_light(value=value, target=target, polarity=ind.polarity,
-                                             tolerance=Decimal(2), tolerance_kind="absolute")
+                status = rules.traffic_light(
+                    value=value, target=target, polarity=ind.polarity, tolerance=Decimal(2), tolerance_kind="absolute"
+                )
                 rows.append((ind.pk, period, value, target, status, ind.updater_id, now))
                 period = periods.add_months(period, step)
             if len(rows) >= BATCH:
@@ -154,9 +216,14 @@ class Command(BaseCommand):
                     "SELECT i, p, v, t, s, '', '', '', '', '', u, e, 1 "
                     "FROM unnest(%s::int[], %s::date[], %s::numeric[], %s::numeric[], %s::text[], %s::int[], "
                     "%s::timestamptz[]) AS x(i, p, v, t, s, u, e)",
-                    [list(column) for column in zip(*rows, strict=True)])
+                    [list(column) for column in zip(*rows, strict=True)],
+                )
         else:
             Measurement.objects.bulk_create(
-                [Measurement(indicator_id=i, period=p, value=v, target=t, status=s, entered_by_id=u, entered_at=e)
-                 for i, p, v, t, s, u, e in rows], batch_size=1000)
+                [
+                    Measurement(indicator_id=i, period=p, value=v, target=t, status=s, entered_by_id=u, entered_at=e)
+                    for i, p, v, t, s, u, e in rows
+                ],
+                batch_size=1000,
+            )
         return len(rows)
