@@ -16,6 +16,18 @@ from pmf import periods
 VALUE_FIELD = {"max_digits": 20, "decimal_places": 6}
 
 
+# Denormalised from the latest measurement and refreshed by the services; derived, so not audited.
+LATEST_FIELDS = [
+    "latest_period",
+    "latest_value",
+    "latest_target",
+    "latest_status",
+    "latest_updated_at",
+    "short_trend",
+    "long_trend",
+]
+
+
 class Tag(models.Model):
     name = models.CharField(max_length=60, unique=True)
 
@@ -145,15 +157,7 @@ class Indicator(models.Model):
     long_trend = models.CharField(max_length=9, choices=Trend.choices, blank=True, default="")
 
     history = HistoricalRecords(
-        excluded_fields=[
-            "latest_period",
-            "latest_value",
-            "latest_target",
-            "latest_status",
-            "latest_updated_at",
-            "short_trend",
-            "long_trend",
-        ],
+        excluded_fields=LATEST_FIELDS,
     )
     objects = IndicatorQuerySet.as_manager()
 

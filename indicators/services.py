@@ -16,7 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from indicators import formula as formulas
 from indicators import hooks
 from indicators import status as rules
-from indicators.models import Indicator, Measurement, TargetPeriod, target_in_force
+from indicators.models import LATEST_FIELDS, Indicator, Measurement, TargetPeriod, target_in_force
 from pmf import periods
 from pmf.access import is_admin
 
@@ -506,16 +506,6 @@ def recalculate_dependants(*, codes: set[str], periods: set[datetime.date], user
 
 
 # Latest-value fields -------------------------------------------------------------------------
-
-LATEST_FIELDS = [
-    "latest_period",
-    "latest_value",
-    "latest_target",
-    "latest_status",
-    "latest_updated_at",
-    "short_trend",
-    "long_trend",
-]
 
 
 def latest_fields(indicator: Indicator, latest: tuple | None, previous, previous_year: Sequence) -> dict:
