@@ -52,7 +52,16 @@ class SnapshotForm(forms.ModelForm):
 
     class Meta:
         model = Snapshot
-        fields = ["name", "org_unit", "unit_filter", "tags", "person_filter", "period", "shared_with"]
+        fields = [
+            "name",
+            "org_unit",
+            "unit_filter",
+            "tags",
+            "person_filter",
+            "period",
+            "include_actions",
+            "shared_with",
+        ]
         widgets = {"tags": forms.CheckboxSelectMultiple, "shared_with": forms.SelectMultiple(attrs={"size": 6})}
 
     def __init__(self, *args, user, **kwargs):

@@ -90,6 +90,11 @@ class Snapshot(models.Model):
         max_length=200, default=",".join(Column.values), help_text="Comma-separated column keys."
     )
     period = models.DateField(null=True, blank=True, help_text="Leave blank for each PI's latest period.")
+    include_actions = models.BooleanField(
+        "show plan actions",
+        default=True,
+        help_text="Also list the plan actions of the chosen unit or person, overdue first.",
+    )
     shared_with = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="snapshots_shared")
     shared_roles = models.CharField(
         max_length=60,

@@ -4,10 +4,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Case, F, Max, Q, Value, When
 from django.utils import timezone
 
 from indicators.models import Indicator
+from plans import status as plan_rules
+from plans.models import PlanItem
 from pmf import periods
 from scorecards.figures import ROW_FIELDS, live_rows
 from scorecards.models import (
@@ -265,6 +267,33 @@ def snapshot_indicators(snapshot: Snapshot, user) -> tuple[list[Indicator], int]
     )
     total = chosen.values("pk").distinct().count()
     return seen, total - len(seen)
+
+
+SNAPSHOT_ACTIONS_SHOWN = 200
+
+
+def snapshot_actions(snapshot: Snapshot, user) -> tuple[list[PlanItem], int]:
+    """The open and recent plan actions of the snapshot's unit subtree and/or person that USER may
+    see, overdue and check-progress first, then by due date; at most SNAPSHOT_ACTIONS_SHOWN of them,
+    with how many there are in all. Tags and explicit PI lists select PIs only. Two queries."""
+    if not snapshot.include_actions or not (snapshot.unit_filter_id or snapshot.person_filter_id):
+        return [], 0
+    actions = PlanItem.objects.visible_to(user).actions().active()
+    if snapshot.unit_filter_id:
+        actions = actions.in_unit(snapshot.unit_filter)
+    if snapshot.person_filter_id:
+        actions = actions.for_person(snapshot.person_filter)
+    severity = Case(
+        *(When(status=status, then=Value(rank)) for status, rank in plan_rules.SEVERITY.items()),
+        default=Value(0),
+    )
+    shown = list(
+        actions.select_related("assigned_to")
+        .annotate(severity=severity)
+        .order_by("-severity", F("due_date").asc(nulls_last=True), "code")[:SNAPSHOT_ACTIONS_SHOWN]
+    )
+    total = len(shown) if len(shown) < SNAPSHOT_ACTIONS_SHOWN else actions.count()
+    return shown, total
 
 
 def my_snapshot(user) -> Snapshot:

@@ -47,11 +47,14 @@ def _render_snapshot(request, snapshot: Snapshot, *, can_edit: bool):
     period = snapshot.period
     rows = figures.live_rows(indicators, period, benchmarks=False)
     ordered = [(indicator, rows[indicator.pk]) for indicator in indicators]
+    actions, actions_total = services.snapshot_actions(snapshot, request.user)
     return render(
         request,
         "scorecards/snapshot_detail.html",
         {
             "snapshot": snapshot,
+            "actions": actions,
+            "actions_total": actions_total,
             "rows": ordered,
             "hidden": hidden,
             "columns": snapshot.column_list,
