@@ -81,7 +81,8 @@ def database_config(name: str, default: str) -> dict:
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
         raise ImproperlyConfigured(f"{name} must be a sqlite:// or postgres:// URL; got {value!r}.")
     try:
-        config = dj_database_url.parse(value, conn_max_age=60 if scheme != "sqlite" else 0)
+        max_age = env_int("DB_CONN_MAX_AGE", 60) if scheme != "sqlite" else 0
+        config = dj_database_url.parse(value, conn_max_age=max_age)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} is not a valid database URL ({exc}); got {value!r}.") from exc
     if scheme != "sqlite" and not config.get("NAME"):

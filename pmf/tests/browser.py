@@ -5,6 +5,8 @@ The `browser` fixture lives in the root conftest; tests use it with `live_server
 import os
 from pathlib import Path
 
+from django.db import connections
+
 from conftest import PASSWORD
 from pmf.tests.services import need_chromium
 
@@ -32,6 +34,9 @@ def launch_browser():
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # Connections opened while Playwright's loop ran belong to its context; close them here
+        # so none outlives the test database.
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
