@@ -3,15 +3,25 @@
 from django.db import models
 from django.db.models import Q
 
-from pmf.access import AccessQuerySet, can_write, is_admin
+from pmf.access import AccessQuerySet
 
 
-class SnapshotQuerySet(AccessQuerySet):
-    """Seen by its owner, managers of its unit, people and roles it is shared with; changed by its
-    owner (unless a viewer) and managers of its unit."""
+class _OwnedQuerySet(AccessQuerySet):
+    """Seen by its owner, managers of its unit and those it is shared with; changed by admins,
+    managers of its unit and its owner (unless a viewer): the base rule for updates."""
 
     unit_field = "org_unit"
     person_fields = ("owner",)
+
+    def visible_to(self, user):
+        # sharing joins a many-to-many, which can repeat rows
+        return super().visible_to(user).distinct()
+
+    editable_by = AccessQuerySet.updatable_by
+
+
+class SnapshotQuerySet(_OwnedQuerySet):
+    """Also shared with roles across the owner's organisation tree."""
 
     def shared_q(self, user) -> Q:
         q = Q(shared_with=user)
@@ -19,40 +29,12 @@ class SnapshotQuerySet(AccessQuerySet):
             q |= Q(shared_roles__contains=f",{user.role},", org_unit__tree_id=user.org_unit.tree_id)
         return q
 
-    def visible_to(self, user):
-        return super().visible_to(user).distinct()
 
-    def editable_by(self, user):
-        if not can_write(user):
-            return self.none()
-        if is_admin(user):
-            return self.all()
-        return self.filter(self.managed_q(user) | Q(owner=user))
-
-    updatable_by = editable_by
-
-
-class ScorecardQuerySet(AccessQuerySet):
-    """Seen by managers of its unit, its owner and the people it is shared with (e.g. the Board);
-    changed by admins, managers of its unit and its owner (unless a viewer)."""
-
-    unit_field = "org_unit"
-    person_fields = ("owner",)
+class ScorecardQuerySet(_OwnedQuerySet):
+    """Shared with named people (e.g. the Board)."""
 
     def shared_q(self, user) -> Q:
         return Q(shared_with=user)
-
-    def visible_to(self, user):
-        return super().visible_to(user).distinct()
-
-    def editable_by(self, user):
-        if not can_write(user):
-            return self.none()
-        if is_admin(user):
-            return self.all()
-        return self.filter(self.managed_q(user) | Q(owner=user))
-
-    updatable_by = editable_by
 
     def published(self):
         return self.filter(active=True).exclude(publication="").exclude(public_slug=None)
