@@ -283,3 +283,33 @@ def test_my_work_lists_pis_to_update_this_month(world, client_for):
     response = client_for(world.updater).get(reverse("home"))
     assert "PIs to update this month" in response.content.decode()
     assert "MINE" in response.content.decode()
+
+
+def test_approvals_query_count_does_not_grow_with_rows(world, client_for):
+    client = client_for(world.manager)
+    _make(world, 1)
+    one, response = _count_queries(client, reverse("indicator-approvals"))
+    assert "Q000" in response.content.decode()
+    _make(world, 49, prefix="A")
+    many, response = _count_queries(client, reverse("indicator-approvals"))
+    assert "A048" in response.content.decode()
+    assert one == many
+
+
+def test_target_review_query_count_does_not_grow_with_rows(world, client_for):
+    client = client_for(world.manager)
+    url = reverse("indicator-target-flags") + "?run=2"
+
+    def beaten(count, prefix):
+        for indicator in _make(world, count, prefix=prefix):
+            services.measurement_update(
+                indicator=indicator, period=datetime.date(2025, 1, 1), value=D("92"), user=world.updater
+            )
+
+    beaten(1, "T")
+    one, response = _count_queries(client, url)
+    assert [ind.code for ind, _, _ in response.context["beaten"]] == ["T000"]
+    beaten(49, "U")
+    many, response = _count_queries(client, url)
+    assert len(response.context["beaten"]) == 50
+    assert one == many
