@@ -17,7 +17,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from indicators import services
+from indicators import bulkload, services
 from indicators import status as rules
 from indicators.models import ImportRun, Indicator, Measurement, Tag, target_in_force
 from pmf.models import OrgUnit, User
@@ -71,6 +71,7 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     committed: bool = False
+    method: str = ""  # "copy" (set-based, PostgreSQL) or "rows" (row by row)
 
     def add(self, row: int, column: str, reason: str) -> None:
         self.error_count += 1
@@ -170,15 +171,53 @@ def _number(cell, column: str, unit: str) -> Decimal | None:
 # Values and targets ------------------------------------------------------------------------------
 
 
-def import_values(*, upload, file_name: str, user, commit: bool) -> ImportReport:
+def import_values(*, upload, file_name: str, user, commit: bool, allow_copy: bool = True) -> ImportReport:
     """Check (and with COMMIT, save) values, targets and commentary per (code, period).
 
-    Rows may only touch PIs the user updates. Side effects when committed: measurements created
-    or updated in bulk (target from the file or the effective-dated targets; status cached; a
-    blank value column leaves a targets-only row), an ImportRun row recording the import,
-    calculated PIs recalculated and every touched PI's latest fields refreshed. Approved values
-    are refused."""
-    report = ImportReport(kind=ImportRun.Kind.VALUES)
+    Rows may only touch PIs the user updates; approved values are refused. A blank target takes
+    the target in force for the period; the tolerance is always the one in force for the period.
+    A blank value or commentary never erases what is recorded. Side effects when committed:
+    measurements created or updated in bulk with their status, an ImportRun row, calculated PIs
+    recalculated and every touched PI's latest fields refreshed.
+
+    On PostgreSQL a CSV goes first through `indicators.bulkload` (COPY and set-based SQL; with
+    ALLOW_COPY false it does not); a file it does not accept whole is checked here row by row."""
+
+    def after_write(report: ImportReport, indicator_ids: set[int], touched_periods: set) -> None:
+        if indicator_ids and Indicator.objects.exclude(formula="").exists():
+            codes = set(Indicator.objects.filter(pk__in=indicator_ids).values_list("code", flat=True))
+            indicator_ids |= services.recalculate_dependants(codes=codes, periods=touched_periods, user=user)
+        services.refresh_latest(indicator_ids=indicator_ids)
+        ImportRun.objects.create(
+            kind=ImportRun.Kind.VALUES,
+            file_name=file_name[:255],
+            rows=report.rows,
+            created=report.created,
+            updated=report.updated,
+            user=user,
+        )
+
+    if allow_copy and bulkload.applies(file_name):
+        report = ImportReport(kind=ImportRun.Kind.VALUES)
+        done = bulkload.import_values(
+            upload=upload, user=user, commit=commit, report=report, after_write=lambda *a: after_write(report, *a)
+        )
+        if done is not None:
+            return report
+    report = ImportReport(kind=ImportRun.Kind.VALUES, method="rows")
+    parsed = _check_values(upload, file_name, user, report)
+    if not commit or not report.ok:
+        return report
+    with transaction.atomic():
+        report.created, report.updated = _write_values(parsed, user=user)
+        after_write(report, {row[0] for row in parsed}, {row[1] for row in parsed})
+    report.committed = True
+    return report
+
+
+def _check_values(upload, file_name: str, user, report: ImportReport) -> list[tuple]:
+    """Every row of the file checked, errors added to REPORT; the rows as
+    (pk, period, value, target, commentary, polarity, tolerance_kind, tolerance)."""
     header, rows = read_table(upload, file_name)
     check_header(header, VALUE_COLUMNS, VALUE_REQUIRED)
     position = {name: header.index(name) for name in header}
@@ -251,34 +290,13 @@ def import_values(*, upload, file_name: str, user, commit: bool) -> ImportReport
             report.add(number, "value", "Give a value, a target or both.")
             continue
         commentary = _text(cells[i_comment]) if has_commentary else ""
+        if "\x00" in commentary:
+            report.add(number, "commentary", "The commentary contains a NUL character; remove it.")
+            continue
         parsed.append((pk, period, value, target, commentary, polarity, tolerance_kind, tolerance))
     if parsed and report.ok:
         _check_not_approved(parsed, report, seen)
-    if not commit or not report.ok:
-        return report
-    with transaction.atomic():
-        report.created, report.updated = _write_values(
-            parsed, user=user, has_commentary=has_commentary, has_target=has_target
-        )
-        touched = {row[0] for row in parsed}
-        codes = (
-            set(Indicator.objects.filter(pk__in=touched).values_list("code", flat=True))
-            if Indicator.objects.exclude(formula="").exists()
-            else set()
-        )
-        if codes:
-            touched |= services.recalculate_dependants(codes=codes, periods={row[1] for row in parsed}, user=user)
-        services.refresh_latest(indicator_ids=touched)
-        ImportRun.objects.create(
-            kind=ImportRun.Kind.VALUES,
-            file_name=file_name[:255],
-            rows=report.rows,
-            created=report.created,
-            updated=report.updated,
-            user=user,
-        )
-    report.committed = True
-    return report
+    return parsed
 
 
 def _check_not_approved(parsed, report: ImportReport, seen: dict) -> None:
@@ -299,60 +317,65 @@ def _check_not_approved(parsed, report: ImportReport, seen: dict) -> None:
             )
 
 
-def _write_values(parsed, *, user, has_commentary: bool, has_target: bool) -> tuple[int, int]:
+def _existing(parsed) -> dict[tuple, tuple]:
+    """(value, commentary, version) of the measurements PARSED would overwrite, by (pk, period)."""
+    wanted = {(row[0], row[1]) for row in parsed}
+    ids = sorted({row[0] for row in parsed})
+    low, high = min(row[1] for row in parsed), max(row[1] for row in parsed)
+    found = {}
+    for start in range(0, len(ids), 5000):
+        for pk, period, *row in Measurement.objects.filter(
+            indicator_id__in=ids[start : start + 5000], period__gte=low, period__lte=high
+        ).values_list("indicator_id", "period", "value", "commentary", "version"):
+            if (pk, period) in wanted:
+                found[(pk, period)] = tuple(row)
+    return found
+
+
+def _write_values(parsed, *, user) -> tuple[int, int]:
     """Upsert PARSED rows; returns (created, updated)."""
-    ids = {row[0] for row in parsed}
+    if not parsed:
+        return 0, 0
+    ids = sorted({row[0] for row in parsed})
     targets = {}
-    if not has_target or any(row[3] is None for row in parsed):
-        targets = services.targets_by_indicator(ids) if len(ids) <= 50000 else {}
+    for start in range(0, len(ids), 5000):
+        targets.update(services.targets_by_indicator(ids[start : start + 5000]))
+    existing = _existing(parsed)
     now = timezone.now()
     resolved = []
     for pk, period, value, target, commentary, polarity, tolerance_kind, tolerance in parsed:
-        in_force = None
-        if targets.get(pk):
-            in_force = target_in_force(targets[pk], period)
-        if target is None and in_force is not None:
-            target = in_force.target
+        old_value, old_commentary, old_version = existing.get((pk, period), (None, "", 0))
+        if value is None:
+            value = old_value
+        if not commentary:
+            commentary = old_commentary
+        in_force = target_in_force(targets[pk], period) if pk in targets else None
         if in_force is not None:
+            if target is None:
+                target = in_force.target
             tolerance_kind, tolerance = in_force.tolerance_kind, in_force.tolerance
         status = rules.traffic_light(
             value=value, target=target, polarity=polarity, tolerance=tolerance, tolerance_kind=tolerance_kind
         )
-        resolved.append((pk, period, value, target, status, commentary))
-    before = Measurement.objects.count() if connection.vendor == "postgresql" else None
+        resolved.append((pk, period, value, target, status, commentary, old_version + 1))
     if connection.vendor == "postgresql":
-        _upsert_postgresql(resolved, user=user, now=now, has_commentary=has_commentary)
-        created = Measurement.objects.count() - before
+        _upsert_postgresql(resolved, user=user, now=now, upsert=bool(existing))
     else:
-        created = _upsert_generic(resolved, user=user, now=now, has_commentary=has_commentary)
-    return created, len(resolved) - created
+        _upsert_generic(resolved, user=user, now=now)
+    return len(resolved) - len(existing), len(existing)
 
 
-def _upsert_postgresql(resolved, *, user, now, has_commentary: bool) -> None:
-    """Batched INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO UPDATE: one statement per batch."""
-    update = [
-        "value = EXCLUDED.value",
-        "target = EXCLUDED.target",
-        "status = EXCLUDED.status",
-        "entered_by_id = EXCLUDED.entered_by_id",
-        "entered_at = EXCLUDED.entered_at",
-        "version = indicators_measurement.version + 1",
-        "calculation_error = ''",
-    ]
-    if has_commentary:
-        update.append("commentary = EXCLUDED.commentary")
-    low, high = min(row[1] for row in resolved), max(row[1] for row in resolved)
-    # A file of new periods (the usual monthly load) needs no conflict handling; a concurrent
-    # insert of the same row then fails the unique constraint and the whole import rolls back.
-    overlapping = Measurement.objects.filter(period__gte=low, period__lte=high).exists()
+def _upsert_postgresql(resolved, *, user, now, upsert: bool) -> None:
+    """Batched INSERT ... SELECT FROM unnest(arrays) (ON CONFLICT DO UPDATE when some rows exist):
+    one statement per batch."""
     sql = (
         "INSERT INTO indicators_measurement (indicator_id, period, value, target, status, commentary, cause, "
         "action_taken, data_quality_note, calculation_error, entered_by_id, entered_at, version) "
         "SELECT i, p::date, v::numeric, t::numeric, s, c, '', '', '', '', %s, %s, 1 "
         "FROM unnest(%s::int[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) AS u(i, p, v, t, s, c)"
     )
-    if overlapping:
-        sql += f" ON CONFLICT (indicator_id, period) DO UPDATE SET {', '.join(update)}"
+    if upsert:
+        sql += bulkload.UPSERT
     user_id = user.pk if user else None
     with connection.cursor() as cursor:
         for start in range(0, len(resolved), BATCH):
@@ -372,14 +395,7 @@ def _upsert_postgresql(resolved, *, user, now, has_commentary: bool) -> None:
             )
 
 
-def _upsert_generic(resolved, *, user, now, has_commentary: bool) -> int:
-    existing = set()
-    ids = list({row[0] for row in resolved})
-    for start in range(0, len(ids), 500):
-        existing.update(
-            Measurement.objects.filter(indicator_id__in=ids[start : start + 500]).values_list("indicator_id", "period")
-        )
-    created = sum(1 for row in resolved if (row[0], row[1]) not in existing)
+def _upsert_generic(resolved, *, user, now) -> None:
     objs = [
         Measurement(
             indicator_id=pk,
@@ -390,15 +406,26 @@ def _upsert_generic(resolved, *, user, now, has_commentary: bool) -> int:
             commentary=commentary,
             entered_by=user,
             entered_at=now,
-            version=1,
+            version=version,
         )
-        for pk, period, value, target, status, commentary in resolved
+        for pk, period, value, target, status, commentary, version in resolved
     ]
-    fields = ["value", "target", "status", "entered_by", "entered_at"] + (["commentary"] if has_commentary else [])
     Measurement.objects.bulk_create(
-        objs, batch_size=500, update_conflicts=True, unique_fields=["indicator", "period"], update_fields=fields
+        objs,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["indicator", "period"],
+        update_fields=[
+            "value",
+            "target",
+            "status",
+            "commentary",
+            "entered_by",
+            "entered_at",
+            "version",
+            "calculation_error",
+        ],
     )
-    return created
 
 
 # Definitions -------------------------------------------------------------------------------------
