@@ -42,7 +42,9 @@ STRIPPED = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u20
 UPSERT = (
     " ON CONFLICT (indicator_id, period) DO UPDATE SET value = EXCLUDED.value, target = EXCLUDED.target, "
     "status = EXCLUDED.status, commentary = EXCLUDED.commentary, entered_by_id = EXCLUDED.entered_by_id, "
-    "entered_at = EXCLUDED.entered_at, version = indicators_measurement.version + 1, calculation_error = ''"
+    "entered_at = EXCLUDED.entered_at, version = indicators_measurement.version + 1, calculation_error = '' "
+    # Approved values were refused when the file was checked; one approved since is not overwritten.
+    "WHERE indicators_measurement.approved_at IS NULL"
 )
 
 
