@@ -104,11 +104,19 @@ def read_table(upload, file_name: str) -> tuple[list[str], Iterator[list]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FileFormatError("The file is not UTF-8 text; save it as 'CSV UTF-8'.") from None
-    reader = csv.reader(io.StringIO(text))
+    reader = _csv_rows(text)
     header = next(reader, None)
     if header is None:
         raise FileFormatError("The file is empty.")
     return [cell.strip().lower() for cell in header], reader
+
+
+def _csv_rows(text: str) -> Iterator[list[str]]:
+    reader = csv.reader(io.StringIO(text))
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise FileFormatError(f"The file is not readable as CSV at line {reader.line_num} ({exc}).") from None
 
 
 def check_header(header: list[str], allowed: list[str], required: set[str]) -> None:

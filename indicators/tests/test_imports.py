@@ -204,3 +204,17 @@ def test_import_page_names_wrong_columns(world, client_for):
     )
     assert response.status_code == 400
     assert "Wrong columns (missing columns: code, period; unknown columns: x, y)" in response.content.decode()
+
+
+def test_a_file_the_csv_reader_cannot_read_is_refused_with_its_line(world):
+    team_indicator(world, code="AAA")
+    with pytest.raises(imports.FileFormatError) as caught:
+        imports.import_values(
+            upload=_csv("code,period,value\nAAA,2025-01-01,1\nAAA,2025-02-01,2\rAAA,2025-03-01,3\n"),
+            file_name="v.csv",
+            user=world.updater,
+            commit=True,
+            allow_copy=False,
+        )
+    assert str(caught.value).startswith("The file is not readable as CSV at line 3 (new-line character seen")
+    assert Measurement.objects.count() == 0
