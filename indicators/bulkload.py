@@ -11,8 +11,6 @@ is never the only judge of a row: it either accepts the whole file on the same r
 aside, so both paths write the same measurements.
 """
 
-import csv
-import io
 import re
 
 import psycopg
@@ -38,6 +36,10 @@ PERIOD = r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])(-01)?$"
 STRIPPED = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 
 
+INSERT = (
+    "INSERT INTO indicators_measurement (indicator_id, period, value, target, status, commentary, cause, "
+    "action_taken, data_quality_note, calculation_error, entered_by_id, entered_at, version) "
+)
 # Value and commentary in the checked table already keep what a blank cell must not erase.
 UPSERT = (
     " ON CONFLICT (indicator_id, period) DO UPDATE SET value = EXCLUDED.value, target = EXCLUDED.target, "
@@ -79,25 +81,14 @@ def _period_fits(frequency: str, month: str) -> str:
     )
 
 
-def import_values(*, upload, user, commit: bool, report, after_write):
-    """Try the whole file in SQL. Returns REPORT filled in (and with COMMIT, the rows written and
-    AFTER_WRITE(indicator_ids, periods) called inside the same transaction), or None when some row
-    needs the row-by-row import; then nothing has been written and UPLOAD is back at the start."""
-    raw = upload.read()
+def import_values(*, upload, header: list[str], user, commit: bool, report, after_write):
+    """Try the whole file (a CSV whose HEADER has been checked) in SQL. Returns REPORT filled in
+    (and with COMMIT, the rows written and AFTER_WRITE(indicator_ids, periods) called inside the
+    same transaction), or None, having written nothing, when some row needs the row-by-row import."""
     upload.seek(0)
+    raw = upload.read()
     if END_OF_DATA.search(raw) or (b'"' in raw and b'"' in QUOTED_FIELD.sub(b"", raw)):
         return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-    header = next(csv.reader(io.StringIO(text[:65536])), None)
-    if not header:
-        return None
-    from indicators.imports import VALUE_COLUMNS, VALUE_REQUIRED, check_header
-
-    header = [cell.strip().lower() for cell in header]
-    check_header(header, VALUE_COLUMNS, VALUE_REQUIRED)
     try:
         with transaction.atomic():
             found = _load_and_check(raw, header, user)
@@ -105,18 +96,14 @@ def import_values(*, upload, user, commit: bool, report, after_write):
                 raise _StepAside
             rows, existing = found
             report.rows, report.method = rows, "copy"
-            if commit and rows:
-                ids, periods = _write(user=user, upsert=existing > 0)
+            if not commit:
+                transaction.set_rollback(True)
+            else:
+                ids, periods = _write(user=user, upsert=existing > 0) if rows else (set(), set())
                 report.created, report.updated = rows - existing, existing
                 after_write(ids, periods)
                 report.committed = True
-            elif commit:
-                after_write(set(), set())
-                report.committed = True
-            else:
-                transaction.set_rollback(True)
     except _StepAside:
-        upload.seek(0)
         return None
     finally:
         with connection.cursor() as cursor:
@@ -226,9 +213,7 @@ def _write(*, user, upsert: bool) -> tuple[set[int], set]:
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO indicators_measurement (indicator_id, period, value, target, status, commentary, cause, "
-            "action_taken, data_quality_note, calculation_error, entered_by_id, entered_at, version) "
-            "SELECT indicator_id, period, value, target, status, commentary, '', '', '', '', %s, %s, 1 "
+            INSERT + "SELECT indicator_id, period, value, target, status, commentary, '', '', '', '', %s, %s, 1 "
             f"FROM {CHECKED_TABLE} ORDER BY indicator_id, period" + (UPSERT if upsert else ""),
             [user.pk if user else None, now],
         )

@@ -205,15 +205,22 @@ def import_values(*, upload, file_name: str, user, commit: bool, allow_copy: boo
             user=user,
         )
 
+    header, rows = read_table(upload, file_name)
+    check_header(header, VALUE_COLUMNS, VALUE_REQUIRED)
     if allow_copy and bulkload.applies(file_name):
         report = ImportReport(kind=ImportRun.Kind.VALUES)
         done = bulkload.import_values(
-            upload=upload, user=user, commit=commit, report=report, after_write=lambda *a: after_write(report, *a)
+            upload=upload,
+            header=header,
+            user=user,
+            commit=commit,
+            report=report,
+            after_write=lambda *a: after_write(report, *a),
         )
         if done is not None:
             return report
     report = ImportReport(kind=ImportRun.Kind.VALUES, method="rows")
-    parsed = _check_values(upload, file_name, user, report)
+    parsed = _check_values(header, rows, user, report)
     if not commit or not report.ok:
         return report
     with transaction.atomic():
@@ -223,11 +230,9 @@ def import_values(*, upload, file_name: str, user, commit: bool, allow_copy: boo
     return report
 
 
-def _check_values(upload, file_name: str, user, report: ImportReport) -> list[tuple]:
-    """Every row of the file checked, errors added to REPORT; the rows as
+def _check_values(header: list[str], rows: Iterator[list], user, report: ImportReport) -> list[tuple]:
+    """Every row checked, errors added to REPORT; the rows as
     (pk, period, value, target, commentary, polarity, tolerance_kind, tolerance)."""
-    header, rows = read_table(upload, file_name)
-    check_header(header, VALUE_COLUMNS, VALUE_REQUIRED)
     position = {name: header.index(name) for name in header}
     has_commentary = "commentary" in position
     has_target = "target" in position
@@ -376,9 +381,7 @@ def _write_values(parsed, *, user) -> tuple[int, int]:
 def _upsert_postgresql(resolved, *, user, now, upsert: bool) -> None:
     """Batched INSERT ... SELECT FROM unnest(arrays) (ON CONFLICT DO UPDATE when some rows exist):
     one statement per batch."""
-    sql = (
-        "INSERT INTO indicators_measurement (indicator_id, period, value, target, status, commentary, cause, "
-        "action_taken, data_quality_note, calculation_error, entered_by_id, entered_at, version) "
+    sql = bulkload.INSERT + (
         "SELECT i, p::date, v::numeric, t::numeric, s, c, '', '', '', '', %s, %s, 1 "
         "FROM unnest(%s::int[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) AS u(i, p, v, t, s, c)"
     )
