@@ -7,14 +7,14 @@ WANT := $(shell cat .python-version 2>/dev/null || echo 3.12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test worker beat lint migrate seed install clean
+.PHONY: help run test worker beat lint migrations-check migrate seed install clean
 
 help:
 	@echo "make run     set up .venv, migrate, load the demo and serve on http://$(HOST):$(PORT)"
 	@echo "make test    run the whole test suite"
 	@echo "make worker  Celery worker (needs REDIS_URL)"
 	@echo "make beat    Celery beat scheduler (needs REDIS_URL)"
-	@echo "make lint    ruff"
+	@echo "make lint    ruff (style) and a check that no model change lacks its migration"
 
 # Finds a Python >= 3.12: the exact version .python-version names first (python3.12, pyenv,
 # uv), then any newer python3.x on PATH.
@@ -62,9 +62,12 @@ beat: install
 	@[ -n "$$REDIS_URL" ] || { echo "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run beat." >&2; exit 1; }
 	$(VENV)/bin/celery -A pmf beat --loglevel=INFO --schedule=$${CELERY_BEAT_FILE:-celerybeat-schedule}
 
-lint: install
+lint: install migrations-check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+migrations-check: install
+	DEBUG=$${DEBUG:-1} $(PY) manage.py makemigrations --check --dry-run
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
