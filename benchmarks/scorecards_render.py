@@ -70,7 +70,7 @@ def _units() -> list[OrgUnit]:
 def build(pis: int, months: int) -> None:
     started = time.monotonic()
     rng = random.Random(2026)
-    end = periods.add_months(periods.month_start(timezone.localdate()), -1)
+    end = periods.last_complete_month(timezone.localdate())
     span = [periods.add_months(end, index - months + 1) for index in range(months)]
     with transaction.atomic():
         patches = _units()
@@ -189,7 +189,7 @@ def main():
     snapshot = Snapshot.objects.get(name="Bench snapshot of 500 PIs")
     client = Client()
     client.force_login(director)
-    period = services.last_complete_period()
+    period = periods.last_complete_month(timezone.localdate())
     pages = [
         ("snapshot of 500 PIs", reverse("snapshot-detail", kwargs={"pk": snapshot.pk})),
         ("scorecard of 500 PIs", reverse("scorecard-detail", kwargs={"pk": scorecard.pk}) + f"?period={period:%Y-%m}"),

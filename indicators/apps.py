@@ -6,24 +6,24 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "Performance indicators"
 
     def ready(self):
-        from indicators import mywork
+        from indicators import panels
         from indicators.demo import seed_indicators
+        from pmf.access import can_write
         from pmf.registry import (
+            DEMO_SEEDERS,
+            LINKED_PANELS,
+            MY_WORK,
+            NAVIGATION,
+            DemoSeeder,
             LinkedPanel,
             NavItem,
             WorkSection,
-            register_demo_seeder,
-            register_linked_panel,
-            register_my_work,
-            register_nav,
         )
 
-        register_nav(NavItem("Indicators", "indicator-list", 20))
-        register_nav(
-            NavItem("Monthly update", "indicator-monthly-update", 21, frozenset({"admin", "manager", "updater"}))
-        )
-        register_my_work(WorkSection("PIs to update this month", "indicators/mywork_due.html", mywork.due_items, 20))
-        register_demo_seeder(20, seed_indicators)
-        register_linked_panel(
-            LinkedPanel("Performance indicators", "indicators/linked_panel.html", mywork.linked_indicators, 20)
+        NAVIGATION.register(NavItem("Indicators", "indicator-list", 20))
+        NAVIGATION.register(NavItem("Monthly update", "indicator-monthly-update", 21, visible=can_write))
+        MY_WORK.register(WorkSection("PIs to update this month", "indicators/mywork_due.html", panels.due_items, 20))
+        DEMO_SEEDERS.register(DemoSeeder(20, seed_indicators))
+        LINKED_PANELS.register(
+            LinkedPanel("Performance indicators", "indicators/linked_panel.html", panels.linked_indicators, 20)
         )

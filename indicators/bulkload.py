@@ -1,8 +1,9 @@
 """Set-based import of values and targets on PostgreSQL.
 
 The file is COPYed as text into a temporary table; one statement checks every row, resolves the
-code to a PI the user may update, parses period, value and target, finds the target and tolerance
-in force for the period and colours the value; one INSERT ... SELECT writes the rows.
+code to a PI the user may update, parses period, value and target, holds them to the entry rules
+of `indicators.entry` (stated in SQL by `entry_ok_sql`), finds the target and tolerance in force
+for the period and colours the value; one INSERT ... SELECT writes the rows.
 
 The checks here are strict: plain numbers, ISO periods, no surrounding spaces. A file with any row
 that does not pass them (a typed "95%" or "1,234", or a real error) is left to the row-by-row
@@ -73,11 +74,26 @@ def status_sql(value: str, target: str, polarity: str, tolerance_kind: str, tole
     )
 
 
-def _period_fits(frequency: str, month: str) -> str:
+def entry_ok_sql(
+    *, frequency: str, period: str, value: str, target: str, formula: str, min_value: str, max_value: str
+) -> str:
+    """SQL for "`indicators.entry.entry_errors` finds nothing" over the given column expressions
+    (a typed VALUE, NULL when the cell is blank; tested to agree with it case by case): the period
+    is one of the PI's frequency, a calculated PI takes no value, value and target lie in range."""
     start = settings.FINANCIAL_YEAR_START_MONTH
+    month = f"extract(month FROM {period})::int"
+
+    def in_range(number: str) -> str:
+        return (
+            f"({number} IS NULL OR (({min_value} IS NULL OR {number} >= {min_value}) "
+            f"AND ({max_value} IS NULL OR {number} <= {max_value})))"
+        )
+
     return (
-        f"({frequency} = 'monthly' OR ({frequency} = 'quarterly' AND mod({month} - {start} + 12, 3) = 0) "
-        f"OR ({frequency} = 'annual' AND {month} = {start}))"
+        f"(extract(day FROM {period}) = 1 AND ({frequency} = 'monthly' "
+        f"OR ({frequency} = 'quarterly' AND mod({month} - {start} + 12, 3) = 0) "
+        f"OR ({frequency} = 'annual' AND {month} = {start})) "
+        f"AND ({value} IS NULL OR {formula} = '') AND {in_range(value)} AND {in_range(target)})"
     )
 
 
@@ -118,7 +134,17 @@ def _load_and_check(raw: bytes, header: list[str], user) -> tuple[int, int] | No
         updatable, params = (
             Indicator.objects.updatable_by(user)
             .order_by()
-            .values("id", "code", "polarity", "frequency", "min_value", "max_value", "tolerance_kind", "tolerance")
+            .values(
+                "id",
+                "code",
+                "polarity",
+                "frequency",
+                "min_value",
+                "max_value",
+                "formula",
+                "tolerance_kind",
+                "tolerance",
+            )
             .query.sql_with_params()
         )
     except EmptyResultSet:  # the user updates no PI: every row is an error to name
@@ -144,7 +170,15 @@ def _load_and_check(raw: bytes, header: list[str], user) -> tuple[int, int] | No
         commentary = "r.commentary" if "commentary" in present else "NULL::text"
         cells = ("r.code", "r.period", value, target, commentary)
         blank = " AND ".join(f"coalesce({cell}, '') = ''" for cell in cells)
-        month = "extract(month FROM p.period)::int"
+        entry_ok = entry_ok_sql(
+            frequency="p.frequency",
+            period="p.period",
+            value="p.v",
+            target="p.t",
+            formula="p.formula",
+            min_value="p.min_value",
+            max_value="p.max_value",
+        )
         status = status_sql(
             "coalesce(p.v, m.value)",
             "coalesce(p.t, tp.target)",
@@ -160,7 +194,7 @@ def _load_and_check(raw: bytes, header: list[str], user) -> tuple[int, int] | No
             "  THEN make_date(left(text, 4)::int, substr(text, 6, 2)::int, 1) END AS period "
             f"  FROM (SELECT DISTINCT period AS text FROM {ROWS_TABLE}) d), "
             "parsed AS MATERIALIZED ("
-            "  SELECT r.n, i.id AS indicator_id, i.polarity, i.frequency, i.min_value, i.max_value, "
+            "  SELECT r.n, i.id AS indicator_id, i.polarity, i.frequency, i.min_value, i.max_value, i.formula, "
             "    i.tolerance_kind AS kind, i.tolerance AS tol, pp.period, "
             f"    {value} AS value_text, {target} AS target_text, "
             f"    CASE WHEN {value} ~ '{NUMBER}' THEN ({value})::numeric END AS v, "
@@ -180,12 +214,10 @@ def _load_and_check(raw: bytes, header: list[str], user) -> tuple[int, int] | No
             "  CASE WHEN p.commentary <> '' THEN p.commentary ELSE coalesce(m.commentary, '') END AS commentary, "
             "  m.id IS NOT NULL AS existing, "
             "  (p.indicator_id IS NOT NULL AND p.period IS NOT NULL "
-            f"   AND {_period_fits('p.frequency', month)} "
             "   AND (coalesce(p.value_text, '') = '' OR p.v IS NOT NULL) "
             "   AND (coalesce(p.target_text, '') = '' OR p.t IS NOT NULL) "
             "   AND (p.v IS NOT NULL OR p.t IS NOT NULL) "
-            "   AND (p.v IS NULL OR ((p.min_value IS NULL OR p.v >= p.min_value) "
-            "        AND (p.max_value IS NULL OR p.v <= p.max_value))) "
+            f"   AND {entry_ok} "
             f"   AND (p.commentary = '' OR p.commentary !~ '^[{STRIPPED}]|[{STRIPPED}]$') "
             "   AND m.approved_at IS NULL) AS ok "
             "FROM parsed p "

@@ -1,9 +1,13 @@
-"""Chart series for a PI, as plain dicts: a Plotly figure for pages (rendered with json_script)."""
+"""Charts of one PI, as plain data: the value-against-target Plotly figure (the PI page and the
+scorecard's chart of a PI both show it) and the points of its sparkline."""
+
+from collections.abc import Sequence
+from decimal import Decimal
 
 from indicators.models import Benchmark, Indicator, Measurement
 
 
-def series(indicator: Indicator, measurements: list[Measurement]) -> dict:
+def value_target_series(indicator: Indicator, measurements: list[Measurement]) -> dict:
     """The chart-series structure: labels, values and targets in period order (floats or None)."""
     return {
         "labels": [indicator.period_label(m.period) for m in measurements],
@@ -12,9 +16,12 @@ def series(indicator: Indicator, measurements: list[Measurement]) -> dict:
     }
 
 
-def value_target_figure(indicator: Indicator, measurements: list[Measurement], benchmark: Benchmark | None) -> dict:
-    """Plotly figure of value against target, with the benchmark's top-to-bottom quartile band."""
-    data = series(indicator, measurements)
+def value_target_figure(
+    indicator: Indicator, measurements: list[Measurement], benchmark: Benchmark | None = None
+) -> dict:
+    """Plotly figure of value against target by period (MEASUREMENTS oldest first), with the
+    benchmark's top-to-bottom quartile band and median when BENCHMARK is given."""
+    data = value_target_series(indicator, measurements)
     traces = []
     shapes = []
     if benchmark is not None and data["labels"]:
@@ -75,5 +82,27 @@ def value_target_figure(indicator: Indicator, measurements: list[Measurement], b
             "shapes": shapes,
             "height": 340,
         },
-        "config": {"displaylogo": False, "responsive": True},
+        # No mode bar: its buttons would sit inside the chart's role="img" box (nested controls);
+        # the data table beside the chart carries the same figures.
+        "config": {"displaylogo": False, "displayModeBar": False, "responsive": True},
     }
+
+
+def sparkline_points(values: Sequence[Decimal | None], *, width: int = 96, height: int = 24, pad: int = 2) -> str:
+    """SVG polyline points for VALUES (oldest first; missing values skipped), scaled to the box.
+
+    A flat series sits in the middle; fewer than two values give no line."""
+    present = [(index, float(value)) for index, value in enumerate(values) if value is not None]
+    if len(present) < 2:
+        return ""
+    low = min(value for _, value in present)
+    high = max(value for _, value in present)
+    span = high - low
+    steps = max(len(values) - 1, 1)
+    inner_w, inner_h = width - 2 * pad, height - 2 * pad
+    points = []
+    for index, value in present:
+        x = pad + inner_w * index / steps
+        y = pad + inner_h / 2 if span == 0 else pad + inner_h * (high - value) / span
+        points.append(f"{x:.1f},{y:.1f}")
+    return " ".join(points)

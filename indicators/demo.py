@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from indicators import formula as formulas
 from indicators import services
 from indicators import status as rules
 from indicators.models import Benchmark, Indicator, Measurement, Tag, TargetPeriod, target_in_force
@@ -261,7 +262,7 @@ def _seed_values(specs, indicators, people) -> None:
         Measurement.objects.filter(indicator__in=indicators.values()).values_list("indicator_id", flat=True).distinct()
     )
     today = timezone.localdate()
-    last_month = periods.add_months(periods.month_start(today), -1)
+    last_month = periods.last_complete_month(today)
     first_month = periods.add_months(last_month, -35)
     current_fy = periods.financial_year_start(last_month)
     targets, benchmarks, measurements = [], [], []
@@ -372,7 +373,7 @@ def _seed_values(specs, indicators, people) -> None:
         bulk_create_with_history(measurements, Measurement, default_user=admin, batch_size=1000)
     calculated = [spec for spec in specs if spec["formula"] and indicators[spec["code"]].pk not in with_values]
     if calculated:
-        inputs = set().union(*(services.formulas.codes_in(spec["formula"]) for spec in calculated))
+        inputs = set().union(*(formulas.codes_in(spec["formula"]) for spec in calculated))
         months = set(Measurement.objects.filter(indicator__code__in=inputs).values_list("period", flat=True))
         services.recalculate_dependants(codes=inputs, periods=months, user=admin)
     if measurements or calculated:

@@ -2,9 +2,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 
+from indicators import entry as entry_rules
 from indicators import services
+from indicators.formula import CODE_PATTERN
 from indicators.models import Indicator, Tag
 from plans.models import PlanItem
+from pmf import spreadsheets
+from pmf.forms import ScopedChoicesMixin
 from pmf.models import OrgUnit, User
 
 SORTS = {
@@ -19,10 +23,6 @@ SORTS = {
     "period": ("latest_period", "code"),
     "-period": ("-latest_period", "code"),
 }
-
-
-def _unit_label(unit):
-    return f"{'— ' * unit.level}{unit.name}"
 
 
 class IndicatorFilterForm(forms.Form):
@@ -87,7 +87,9 @@ class IndicatorFilterForm(forms.Form):
         return queryset.order_by(*SORTS[data.get("sort") or "code"])
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(ScopedChoicesMixin, forms.ModelForm):
+    unit_fields = ("org_unit",)
+    person_fields = ("owner", "updater")
     tag_names = forms.CharField(label="Tags", required=False, max_length=500, help_text="Separate tags with commas.")
 
     class Meta:
@@ -123,12 +125,7 @@ class IndicatorForm(forms.ModelForm):
         }
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = OrgUnit.objects.editable_by(user).order_by("tree_id", "lft")
-        self.fields["org_unit"].label_from_instance = _unit_label
-        people = User.objects.visible_to(user).filter(is_active=True).order_by("name")
-        self.fields["owner"].queryset = people
-        self.fields["updater"].queryset = people
+        super().__init__(*args, user=user, **kwargs)
         self.fields["proxy_for"].queryset = Indicator.objects.visible_to(user).exclude(pk=self.instance.pk)
         self.fields["actions"].queryset = (
             PlanItem.objects.visible_to(user).filter(kind=PlanItem.Kind.ACTION).order_by("tree_id", "lft")
@@ -139,7 +136,7 @@ class IndicatorForm(forms.ModelForm):
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
-        if not services.formulas.CODE_PATTERN.match(code):
+        if not CODE_PATTERN.match(code):
             raise ValidationError("Use letters, digits and underscores, starting with a letter (e.g. INC01).")
         return code
 
@@ -176,10 +173,7 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise ValidationError("Upload a .csv or .xlsx file.")
-        if upload.size > 200 * 1024 * 1024:
-            raise ValidationError("The file is larger than 200 MB.")
+        spreadsheets.check_upload(upload)
         return upload
 
 
@@ -195,14 +189,17 @@ class TargetForm(forms.Form):
 
     def clean_target(self):
         try:
-            return services.parse_number(self.cleaned_data["target"], field="target", unit=self.indicator.unit)
+            target = entry_rules.parse_number(self.cleaned_data["target"], field="target", unit=self.indicator.unit)
         except ValidationError as exc:
             raise ValidationError(exc.message_dict["target"]) from None
+        errors = entry_rules.target_errors(entry_rules.Definition.of(self.indicator), target)
+        if errors:
+            raise ValidationError(errors["target"])
+        return target
 
     def clean_effective_from(self):
         day = self.cleaned_data["effective_from"]
-        try:
-            services.check_period(self.indicator, day, field="effective_from")
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["effective_from"]) from None
+        errors = entry_rules.period_errors(entry_rules.Definition.of(self.indicator), day)
+        if errors:
+            raise ValidationError(errors["period"])
         return day

@@ -1,27 +1,28 @@
-"""The monthly update: which PIs are due from a person for a reporting month, and reading the form."""
+"""The monthly update: which PIs are due from a person for a reporting month, and reading the form.
+
+When values are due is the reporting calendar's rule (`cycle.calendar`): each organisation's
+calendar, else its group's, else the built-in day (the 14th)."""
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from cycle import calendar
+from indicators import entry as entry_rules
 from indicators import services
 from indicators.models import Indicator, Measurement, target_in_force
 from pmf import periods
 
 
-def deadline_day() -> int:
-    return getattr(settings, "PI_UPDATE_DEADLINE_DAY", 14)
-
-
 def reporting_month(today: datetime.date) -> datetime.date:
     """Values for a month are entered in the following month, so the month being reported is last month."""
-    return periods.add_months(periods.month_start(today), -1)
+    return periods.last_complete_month(today)
 
 
-def deadline(month: datetime.date) -> datetime.date:
-    return periods.add_months(month, 1).replace(day=deadline_day())
+def deadline(month: datetime.date, *, unit=None) -> datetime.date:
+    """When values for MONTH are due from people in UNIT (by the built-in calendar without one)."""
+    return calendar.deadline(month, unit=unit)
 
 
 def due_period(indicator: Indicator, month: datetime.date) -> datetime.date | None:
@@ -32,6 +33,17 @@ def due_period(indicator: Indicator, month: datetime.date) -> datetime.date | No
     if indicator.period_for(next_month) == next_month:
         return indicator.period_for(month)
     return None
+
+
+def due_periods(month: datetime.date) -> dict[str, datetime.date]:
+    """{frequency: period} for each frequency with a period ending in MONTH (monthly always;
+    quarterly after a quarter's last month; annual after the year's last month)."""
+    found = {}
+    for frequency in Indicator.Frequency.values:
+        period = due_period(Indicator(frequency=frequency), month)
+        if period is not None:
+            found[frequency] = period
+    return found
 
 
 @dataclass
@@ -127,9 +139,11 @@ def read_rows(rows: list[Row], data) -> list[services.ValueInput]:
         unchanged = all(entered[name] == _shown(row, name) for name in FIELDS)
         if unchanged or not any(entered.values()):
             continue
+        reason = (data.get(f"{row.prefix}-reason") or "").strip()
+        row.entered["reason"] = reason
         errors = {}
         try:
-            value = services.parse_number(entered["value"], field="value", unit=row.indicator.unit)
+            value = entry_rules.parse_number(entered["value"], field="value", unit=row.indicator.unit)
         except ValidationError as exc:
             value, errors["value"] = None, " ".join(exc.message_dict["value"])
         recovery = None
@@ -156,6 +170,7 @@ def read_rows(rows: list[Row], data) -> list[services.ValueInput]:
                 data_quality_note=entered["data_quality_note"],
                 version=version,
                 errors=errors,
+                reason=reason,
             )
         )
     return entries

@@ -2,7 +2,8 @@
 
 from django.db.models import Q
 
-from pmf.access import AccessQuerySet, unit_subtree_q
+from indicators import status as rules
+from pmf.access import AccessQuerySet, can_write, is_admin, unit_subtree_q
 
 
 class IndicatorQuerySet(AccessQuerySet):
@@ -22,6 +23,11 @@ class IndicatorQuerySet(AccessQuerySet):
     def search(self, text: str):
         return self.filter(Q(code__icontains=text) | Q(title__icontains=text))
 
+    def flaggable(self):
+        """Active PIs with a target whose latest value met it (green) or missed it (red): the ones a
+        run of periods on or off target can flag for a target review."""
+        return self.active().exclude(polarity=rules.DATA).filter(latest_status__in=[rules.GREEN, rules.RED])
+
 
 class _ThroughIndicator(AccessQuerySet):
     """Targets, measurements and benchmarks follow their indicator's access."""
@@ -35,7 +41,19 @@ class TargetQuerySet(_ThroughIndicator):
 
 
 class MeasurementQuerySet(_ThroughIndicator):
-    pass
+    def recorded(self):
+        """Measurements holding a value (future periods may carry a target only)."""
+        return self.filter(value__isnull=False)
+
+    def awaiting_approval_by(self, user):
+        """Values of active PIs that USER approves (as the PI's owner, a manager over its unit or an
+        admin) and nobody has approved yet. Viewers approve nothing."""
+        if not can_write(user):
+            return self.none()
+        pending = self.recorded().filter(approved_at__isnull=True, indicator__active=True)
+        if is_admin(user):
+            return pending
+        return pending.filter(self.managed_q(user) | Q(indicator__owner=user))
 
 
 class BenchmarkQuerySet(_ThroughIndicator):

@@ -104,24 +104,11 @@ def long_trend(*, latest: Decimal | None, previous_year: Sequence[Decimal | None
     return direction(latest=latest, reference=sum(present) / len(present), polarity=polarity)
 
 
-def aggregate(
-    values: Sequence[Decimal | None],
-    rule: str,
-    *,
-    numerators: Sequence[Decimal | None] = (),
-    denominators: Sequence[Decimal | None] = (),
-) -> Decimal | None:
-    """Year-to-date or quarter value of VALUES (in period order) by the PI's rule.
+def aggregate(values: Sequence[Decimal | None], rule: str) -> Decimal | None:
+    """Year-to-date or quarter value of VALUES (in period order) by a PI's own-value rule.
 
-    sum: total; mean: average of the values present; latest: the last value present;
-    ratio: sum of numerators / sum of denominators * 100 (for calculated percentage PIs).
-    None when nothing is present (or the denominators sum to zero)."""
-    if rule == RATIO:
-        pairs = [(n, d) for n, d in zip(numerators, denominators, strict=True) if n is not None and d is not None]
-        total_denominator = sum((d for _, d in pairs), Decimal(0))
-        if not pairs or total_denominator == 0:
-            return None
-        return sum((n for n, _ in pairs), Decimal(0)) / total_denominator * 100
+    sum: total; mean: average of the values present; latest: the last value present. None when
+    nothing is present. Ratio of sums needs the PI's inputs: `indicators.figures.to_date`."""
     present = [value for value in values if value is not None]
     if not present:
         return None

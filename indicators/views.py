@@ -9,20 +9,24 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from indicators import charts, imports, monthly, services
+from indicators import charts, exports, figures, imports, monthly, services
 from indicators import status as rules
 from indicators.forms import ImportForm, IndicatorFilterForm, IndicatorForm, TargetForm
 from indicators.models import Indicator, Measurement, target_in_force
-from plans.models import PlanItem
 from pmf import periods
 from pmf.access import (
+    can_add_structure,
+    can_edit,
+    can_update,
     get_editable_or_403,
     get_updatable_or_403,
     get_visible_or_404,
     is_admin,
+    require_planner,
     require_writer,
 )
-from pmf.models import OrgUnit
+from pmf.locking import EditConflict, render_conflict
+from pmf.spreadsheets import FileFormatError, download, plain_number
 
 PAGE_SIZE = 100
 EXPORT_LIMIT = 100_000
@@ -48,7 +52,7 @@ def indicator_list(request):
     page = Paginator(indicators.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
     found = _list_queryset(request.user).in_bulk(list(page.object_list))
     page.object_list = [found[pk] for pk in page.object_list if pk in found]
-    can_create = OrgUnit.objects.editable_by(request.user).exists()
+    can_create = can_add_structure(request.user)
     return render(request, "indicators/indicator_list.html", {"form": form, "page": page, "can_create": can_create})
 
 
@@ -76,27 +80,15 @@ def _export_list(indicators, fmt: str) -> HttpResponse:
                 ind.org_unit.name,
                 ind.period_label(ind.latest_period) if ind.latest_period else "",
                 timezone.localtime(ind.latest_updated_at).strftime("%Y-%m-%d %H:%M") if ind.latest_updated_at else "",
-                imports._plain(ind.latest_value),
-                imports._plain(ind.latest_target),
+                plain_number(ind.latest_value),
+                plain_number(ind.latest_target),
                 rules.TREND_LABELS[ind.short_trend],
                 rules.TREND_LABELS[ind.long_trend],
                 ind.owner.name if ind.owner else "",
                 ind.updater.name if ind.updater else "",
             ]
 
-    return _download(rows(), fmt, "indicators")
-
-
-def _download(rows, fmt: str, name: str) -> HttpResponse:
-    if fmt == "xlsx":
-        response = HttpResponse(
-            imports.to_xlsx(rows, name),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        response = HttpResponse(imports.to_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return download(rows(), fmt=fmt, filename="indicators", title="indicators")
 
 
 @login_required
@@ -109,11 +101,7 @@ def indicator_detail(request, pk):
     benchmarks = list(indicator.benchmarks.all())
     latest_benchmark = benchmarks[0] if benchmarks else None
     can_approve = services.can_approve(request.user, indicator) if request.user.can_write else False
-    actions = list(
-        indicator.actions.filter(pk__in=PlanItem.objects.visible_to(request.user).values("pk")).order_by(
-            "tree_id", "lft"
-        )
-    )
+    actions = list(indicator.actions.visible_to(request.user).order_by("tree_id", "lft"))
     context = {
         "indicator": indicator,
         "measurements": measurements,
@@ -124,12 +112,12 @@ def indicator_detail(request, pk):
         "targets": indicator.targets.order_by("-effective_from")[:12],
         "proxies": indicator.proxies.visible_to(request.user).only("pk", "code", "title"),
         "tags": indicator.tags.all(),
-        "can_edit": Indicator.objects.editable_by(request.user).filter(pk=indicator.pk).exists(),
-        "can_update": Indicator.objects.updatable_by(request.user).filter(pk=indicator.pk).exists(),
+        "can_edit": can_edit(request.user, indicator),
+        "can_update": can_update(request.user, indicator),
         "can_approve": can_approve,
         "is_admin": is_admin(request.user),
         "actions": actions,
-        "summaries": services.summaries(indicator, as_of=indicator.latest_period) if indicator.latest_period else [],
+        "to_date": figures.to_date_figures(indicator, as_of=indicator.latest_period) if indicator.latest_period else [],
         "target_form": TargetForm(
             indicator=indicator,
             initial={
@@ -145,7 +133,7 @@ def indicator_detail(request, pk):
 @login_required
 def indicator_create(request):
     require_writer(request.user)
-    if not OrgUnit.objects.editable_by(request.user).exists():
+    if not can_add_structure(request.user):
         raise PermissionDenied("You manage no organisation unit to add PIs to.")
     form = IndicatorForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -261,12 +249,12 @@ def _update_form(request, rows, *, month, single: bool):
             return redirect(request.get_full_path())
         try:
             saved = services.save_values(entries=entries, user=request.user)
-        except services.ConflictError as exc:
-            conflict = str(exc)
-            conflicted = exc.measurement
+        except EditConflict as exc:
+            conflict = exc
+            conflicted = exc.instance
             for row in rows:
                 if row.indicator.pk == conflicted.indicator_id:
-                    row.errors["value"] = conflict
+                    row.errors["value"] = exc.message
                     row.measurement = (
                         Measurement.objects.filter(indicator_id=conflicted.indicator_id, period=row.period)
                         .select_related("entered_by")
@@ -289,11 +277,12 @@ def _update_form(request, rows, *, month, single: bool):
         "deadline": monthly.deadline(month),
         "missing": missing,
         "single": single,
-        "conflict": conflict,
         "previous_month": periods.add_months(month, -1),
         "next_month": periods.add_months(month, 1),
         "has_errors": any(row.errors for row in rows),
     }
+    if conflict is not None:
+        return render_conflict(request, "indicators/monthly_update.html", context, conflict)
     return render(request, "indicators/monthly_update.html", context, status=400 if context["has_errors"] else 200)
 
 
@@ -302,11 +291,7 @@ def approvals(request):
     """Values waiting for approval by the signed-in person (as owner or manager)."""
     require_writer(request.user)
     pending = (
-        Measurement.objects.visible_to(request.user)
-        .filter(approved_at__isnull=True, value__isnull=False, indicator__active=True)
-        .filter(
-            indicator__in=Indicator.objects.editable_by(request.user) | Indicator.objects.filter(owner=request.user)
-        )
+        Measurement.objects.awaiting_approval_by(request.user)
         .select_related("indicator", "entered_by")
         .order_by("-period", "indicator__code")
     )
@@ -321,14 +306,14 @@ def target_flags(request):
         run = max(2, min(24, int(request.GET.get("run", 6))))
     except ValueError:
         run = 6
-    visible = Indicator.objects.visible_to(request.user).filter(active=True).exclude(polarity=rules.DATA)
-    candidates = visible.filter(latest_status__in=[rules.GREEN, rules.RED]).select_related("org_unit", "owner")
+    candidates = Indicator.objects.visible_to(request.user).flaggable().select_related("org_unit", "owner")
     candidates = list(candidates.order_by("code")[:5000])
     statuses: dict[int, list[str]] = {ind.pk: [] for ind in candidates}
     if candidates:
         earliest = min(periods.add_months(ind.latest_period, -ind.step() * (run - 1)) for ind in candidates)
         for indicator_id, status in (
-            Measurement.objects.filter(indicator__in=candidates, period__gte=earliest, value__isnull=False)
+            Measurement.objects.filter(indicator__in=candidates, period__gte=earliest)
+            .recorded()
             .order_by("indicator_id", "-period")
             .values_list("indicator_id", "status")
         ):
@@ -350,11 +335,13 @@ def indicator_import(request):
     report = None
     file_error = None
     if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["kind"] == "definitions":
+            require_planner(request.user, "Only managers and the performance team add or change PI definitions.")
         upload = form.cleaned_data["file"]
         run = imports.import_values if form.cleaned_data["kind"] == "values" else imports.import_definitions
         try:
             report = run(upload=upload, file_name=upload.name, user=request.user, commit=form.cleaned_data["commit"])
-        except imports.FileFormatError as exc:
+        except FileFormatError as exc:
             file_error = str(exc)
         else:
             if report.committed:
@@ -377,16 +364,16 @@ def indicator_export(request, kind, fmt):
         raise Http404("No such export.")
     visible = Indicator.objects.visible_to(request.user)
     if kind == "definitions":
-        rows = imports.definition_rows(
+        rows = exports.definition_rows(
             visible.select_related("org_unit", "owner", "updater", "proxy_for")
             .prefetch_related("tags")
             .order_by("code")[:EXPORT_LIMIT]
         )
     else:
-        rows = imports.value_rows(
+        rows = exports.value_rows(
             Measurement.objects.filter(indicator__in=visible)
             .order_by("indicator__code", "period")
             .values_list("indicator__code", "period", "value", "target", "commentary")[:1_000_000]
             .iterator(chunk_size=5000)
         )
-    return _download(rows, fmt, f"indicator-{kind}")
+    return download(rows, fmt=fmt, filename=f"indicator-{kind}", title=f"indicator-{kind}")

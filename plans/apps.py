@@ -7,12 +7,13 @@ class PlansConfig(AppConfig):
 
     def ready(self):
         from plans.demo import seed_plans
-        from plans.mywork import my_actions
-        from pmf.registry import NavItem, WorkSection, register_demo_seeder, register_my_work, register_nav
+        from plans.panels import my_actions
+        from pmf.access import can_configure
+        from pmf.registry import DEMO_SEEDERS, MY_WORK, NAVIGATION, DemoSeeder, NavItem, WorkSection
 
-        register_nav(NavItem("Plans", "plan-tree", order=10))
-        register_nav(NavItem("Plan settings", "plan-settings", order=95, roles=frozenset({"admin"})))
-        register_my_work(
+        NAVIGATION.register(NavItem("Plans", "plan-tree", order=10))
+        NAVIGATION.register(NavItem("Plan settings", "plan-settings", order=95, visible=can_configure))
+        MY_WORK.register(
             WorkSection(title="My actions", template="plans/mywork_actions.html", items=my_actions, order=10)
         )
-        register_demo_seeder(10, seed_plans)
+        DEMO_SEEDERS.register(DemoSeeder(10, seed_plans))

@@ -3,12 +3,16 @@ from django.core.exceptions import ValidationError
 
 from plans import status as rules
 from plans.models import Milestone, PlanItem, PlanSettings, Status
+from pmf import spreadsheets
+from pmf.forms import ScopedChoicesMixin
 from pmf.models import OrgUnit, User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class PlanItemForm(forms.ModelForm):
+class PlanItemForm(ScopedChoicesMixin, forms.ModelForm):
+    unit_fields = ("org_unit",)
+    person_fields = ("managed_by", "assigned_to")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -41,14 +45,9 @@ class PlanItemForm(forms.ModelForm):
         }
 
     def __init__(self, *args, user, parent=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         self.parent = parent if not self.instance.pk else self.instance.parent
         self.instance.parent = self.parent
-        units = OrgUnit.objects.editable_by(user).filter(active=True)
-        self.fields["org_unit"].queryset = units.order_by("tree_id", "lft")
-        people = User.objects.visible_to(user).filter(is_active=True).order_by("name")
-        self.fields["managed_by"].queryset = people
-        self.fields["assigned_to"].queryset = people
         objectives = PlanItem.objects.visible_to(user).filter(kind=PlanItem.Kind.OBJECTIVE, active=True)
         if self.instance.pk:
             objectives = objectives.exclude(pk=self.instance.pk)
@@ -143,6 +142,8 @@ DUE_CHOICES = [("", "Any time"), ("overdue", "Overdue"), ("next30", "Due in the 
 
 
 class TreeFilterForm(forms.Form):
+    FILTERS = ("status", "unit", "person", "due", "archived")
+
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
     unit = forms.ModelChoiceField(
         queryset=OrgUnit.objects.none(), required=False, label="Organisation unit", empty_label="Any unit"
@@ -158,9 +159,15 @@ class TreeFilterForm(forms.Form):
         self.fields["person"].queryset = User.objects.visible_to(user).filter(is_active=True).order_by("name")
 
     @property
-    def filtering(self) -> bool:
+    def filters(self) -> dict:
+        """The filters chosen, as keyword arguments of PlanItemQuerySet.matching (empty when none
+        or when the form is not valid)."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        return any(data.get(name) for name in ("status", "unit", "person", "due", "archived"))
+        return {name: data[name] for name in self.FILTERS if data.get(name)}
+
+    @property
+    def filtering(self) -> bool:
+        return bool(self.filters)
 
 
 class ImportForm(forms.Form):
@@ -173,11 +180,7 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if not (name.endswith(".csv") or name.endswith(".xlsx")):
-            raise ValidationError("Choose a .csv or .xlsx file.")
-        if upload.size > 5 * 1024 * 1024:
-            raise ValidationError("The file is larger than 5 MB; split it into smaller files.")
+        spreadsheets.check_upload(upload)
         return upload
 
 

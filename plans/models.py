@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from plans import status as rules
 from plans.querysets import MilestoneQuerySet, PlanItemQuerySet, ProgressUpdateQuerySet
+from pmf.models import SingletonSettings
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -244,8 +245,8 @@ class ProgressUpdate(models.Model):
         return f"{self.action.code} {self.date:%d %b %Y}: {self.progress}%"
 
 
-class PlanSettings(models.Model):
-    """One row of plan settings the performance team edits (see PlanSettings.load())."""
+class PlanSettings(SingletonSettings):
+    """One row of plan settings the performance team edits (see SingletonSettings.load())."""
 
     check_progress_tolerance = models.PositiveSmallIntegerField(
         "check progress tolerance (points)",
@@ -260,15 +261,3 @@ class PlanSettings(models.Model):
     class Meta:
         verbose_name = "plan settings"
         verbose_name_plural = "plan settings"
-
-    def __str__(self):
-        return "Plan settings"
-
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def load(cls) -> "PlanSettings":
-        obj, _ = cls.objects.get_or_create(pk=1)
-        return obj

@@ -53,6 +53,48 @@ class PlanItemQuerySet(TreeQuerySet, AccessQuerySet):
     def for_listing(self):
         return self.select_related("org_unit", "assigned_to", "managed_by")
 
+    def level(self, parent):
+        """The active items directly below PARENT (the top of every plan for None), in tree order."""
+        items = self.filter(active=True)
+        items = items.filter(parent=parent) if parent is not None else items.filter(parent__isnull=True)
+        return items.order_by("tree_id", "lft")
+
+    def matching(
+        self,
+        *,
+        today: datetime.date,
+        root=None,
+        status: str = "",
+        unit=None,
+        person=None,
+        due: str = "",
+        archived: bool = False,
+    ):
+        """The flat list the tree filters ask for, in tree order: archived items only when ARCHIVED
+        (active ones otherwise), below ROOT when exploring from a node, then by STATUS, UNIT
+        subtree, PERSON (assigned or managing) and DUE ("overdue" or "next30" days from TODAY)."""
+        items = self.filter(active=not archived)
+        if root is not None:
+            items = items.under(root).exclude(pk=root.pk)
+        if status:
+            items = items.filter(status=status)
+        if unit is not None:
+            items = items.in_unit(unit)
+        if person is not None:
+            items = items.for_person(person)
+        if due == "overdue":
+            items = items.overdue()
+        elif due == "next30":
+            items = items.due_within(30, today)
+        return items.order_by("tree_id", "lft")
+
+    def chain(self, item, user) -> list[dict]:
+        """ITEM's ancestors from the strategy down, each marked with whether USER may open it (the
+        breadcrumbs of the golden thread: an updater sees the titles of what their action serves)."""
+        ancestors = list(item.get_ancestors())
+        visible = set(self.visible_to(user).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True))
+        return [{"item": ancestor, "visible": ancestor.pk in visible} for ancestor in ancestors]
+
 
 class _ActionChildQuerySet(AccessQuerySet):
     unit_field = "action__org_unit"

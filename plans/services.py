@@ -18,14 +18,11 @@ from simple_history.utils import bulk_update_with_history
 
 from plans import status as rules
 from plans.models import Milestone, PlanItem, PlanSettings, ProgressUpdate
+from pmf.locking import EditConflict
 
 DERIVED_FIELDS = ("progress", "status", "attention")
 # Objectives fed by their supporters may need another pass; support chains are short.
 MAX_PASSES = 5
-
-
-class ConcurrentEditError(ValidationError):
-    """Raised when an item was saved by someone else after the editor loaded it."""
 
 
 def today() -> datetime.date:
@@ -78,6 +75,12 @@ def _derive(
 
 
 PART_FIELDS = ("progress", "weight", "status", "attention")
+
+
+def progress_is_derived(item: PlanItem) -> bool:
+    """Whether ITEM's progress comes from its milestones or active sub-items, so a progress update
+    records a note and status but not a figure of its own."""
+    return item.milestones.exists() or PlanItem.objects.filter(parent_id=item.pk, active=True).exists()
 
 
 def _parts_of(item: PlanItem) -> tuple[list, list, list]:
@@ -139,10 +142,11 @@ def _claim_version(item: PlanItem, expected_version: int | None) -> None:
     claimed = PlanItem.objects.filter(pk=item.pk, version=expected_version).update(version=F("version") + 1)
     if not claimed:
         current = PlanItem.objects.filter(pk=item.pk).values("version").first()
-        raise ConcurrentEditError(
+        raise EditConflict(
             f"{item.code} was changed by someone else after you opened it (version {expected_version}, "
             f"now {current['version'] if current else 'deleted'}). Reload the page to see their changes, "
-            "then make yours again."
+            "then make yours again.",
+            instance=item,
         )
     item.version = expected_version + 1
 
@@ -152,7 +156,7 @@ def save_item(*, item: PlanItem, expected_version: int | None = None, supports=N
     """Create ITEM or save the changes made to it.
 
     For an existing item, EXPECTED_VERSION is the version the editor loaded: if someone saved in
-    between, ConcurrentEditError is raised and nothing is written. SUPPORTS (optional) replaces the
+    between, EditConflict is raised and nothing is written. SUPPORTS (optional) replaces the
     objectives the item supports.
     Side effects: one history row for ITEM; version bumped; derived values of ITEM, its ancestors
     and the objectives it supports (or stopped supporting) refreshed, and of the old parent's

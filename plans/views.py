@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,57 +20,34 @@ from plans.forms import (
 )
 from plans.models import Milestone, PlanItem, PlanSettings
 from pmf.access import (
+    can_edit,
+    can_plan,
+    can_update,
     get_editable_or_403,
     get_updatable_or_403,
     get_visible_or_404,
-    is_admin,
-    is_manager,
-    require_admin,
-    require_writer,
+    require_configurer,
+    require_planner,
 )
+from pmf.locking import EditConflict, render_conflict
 from pmf.registry import LINKED_PANELS
 
 PAGE_SIZE = 50
 UPDATES_PAGE_SIZE = 20
+PLANNERS_ONLY = "Only managers and the performance team create and change plan items."
 
 
-def _tree_items(user):
-    return PlanItem.objects.visible_to(user).select_related("org_unit", "assigned_to")
-
-
-def _chain(item: PlanItem, user) -> list[dict]:
-    """ITEM's ancestors from the strategy down, each marked with whether USER may open it."""
-    ancestors = list(item.get_ancestors())
-    visible = set(
-        PlanItem.objects.visible_to(user).filter(pk__in=[a.pk for a in ancestors]).values_list("pk", flat=True)
-    )
-    return [{"item": ancestor, "visible": ancestor.pk in visible} for ancestor in ancestors]
+def _level(user, parent: PlanItem | None):
+    return PlanItem.objects.visible_to(user).select_related("org_unit", "assigned_to").level(parent)
 
 
 def _filtered(form: TreeFilterForm, user, root: PlanItem | None):
     """The flat list of items matching the filters, below ROOT when exploring from a node."""
-    data = form.cleaned_data
-    items = PlanItem.objects.visible_to(user).select_related("org_unit", "assigned_to", "parent")
-    items = items.filter(active=not data.get("archived"))
-    if root is not None:
-        items = items.under(root).exclude(pk=root.pk)
-    if data.get("status"):
-        items = items.filter(status=data["status"])
-    if data.get("unit"):
-        items = items.in_unit(data["unit"])
-    if data.get("person"):
-        items = items.for_person(data["person"])
-    if data.get("due") == "overdue":
-        items = items.overdue()
-    elif data.get("due") == "next30":
-        items = items.due_within(30, timezone.localdate())
-    return items.order_by("tree_id", "lft")
-
-
-def _level(user, parent: PlanItem | None):
-    items = _tree_items(user).filter(active=True)
-    items = items.filter(parent=parent) if parent is not None else items.filter(parent__isnull=True)
-    return items.order_by("tree_id", "lft")
+    return (
+        PlanItem.objects.visible_to(user)
+        .select_related("org_unit", "assigned_to", "parent")
+        .matching(today=timezone.localdate(), root=root, **form.filters)
+    )
 
 
 def _root_from(request, form) -> PlanItem | None:
@@ -99,14 +76,13 @@ def plan_tree(request):
         "form": form,
         "root": root,
         "parent": root,
-        "chain": _chain(root, request.user) if root else [],
+        "chain": PlanItem.objects.chain(root, request.user) if root else [],
         "filtering": filtering,
         "page": page,
         "nodes": page.object_list,
         # Below a root, only someone who may edit that root may add to it.
-        "can_create": (is_admin(request.user) or is_manager(request.user))
-        and (root is None or PlanItem.objects.editable_by(request.user).filter(pk=root.pk).exists()),
-        "can_import": is_admin(request.user) or is_manager(request.user),
+        "can_create": can_plan(request.user) and (root is None or can_edit(request.user, root)),
+        "can_import": can_plan(request.user),
         "export_query": request.GET.urlencode(),
     }
     return render(request, "plans/tree.html", context)
@@ -129,10 +105,10 @@ def plan_export(request):
     root = _root_from(request, form)
     if form.filtering:
         items = _filtered(form, request.user, root)
-    elif root is not None:
-        items = PlanItem.objects.visible_to(request.user).filter(active=True).under(root).order_by("tree_id", "lft")
     else:
-        items = PlanItem.objects.visible_to(request.user).filter(active=True).order_by("tree_id", "lft")
+        items = PlanItem.objects.visible_to(request.user).active().order_by("tree_id", "lft")
+        if root is not None:
+            items = items.under(root)
     items = items.select_related("parent", "org_unit", "managed_by", "assigned_to")
     stamp = timezone.localdate().isoformat()
     if request.GET.get("format") == "xlsx":
@@ -153,16 +129,14 @@ def planitem_detail(request, pk):
         PlanItem.objects.select_related("org_unit", "managed_by", "assigned_to", "parent"), request.user, pk=pk
     )
     user = request.user
-    can_update = PlanItem.objects.updatable_by(user).filter(pk=item.pk).exists()
     children = _level(user, item)
     updates = item.updates.select_related("author").order_by("-date", "-pk")
     updates_page = Paginator(updates, UPDATES_PAGE_SIZE).get_page(request.GET.get("updates_page"))
-    derived = item.milestones.exists() or item.get_children().filter(active=True).exists()
     context = {
         "item": item,
-        "chain": _chain(item, user),
-        "can_edit": PlanItem.objects.editable_by(user).filter(pk=item.pk).exists(),
-        "can_update": can_update and item.is_action,
+        "chain": PlanItem.objects.chain(item, user),
+        "can_edit": can_edit(user, item),
+        "can_update": item.is_action and can_update(user, item),
         "children": children[:PAGE_SIZE],
         "children_count": children.count(),
         "milestones": list(item.milestones.all()),
@@ -172,7 +146,7 @@ def planitem_detail(request, pk):
         .select_related("parent", "assigned_to")
         .order_by("tree_id", "lft"),
         "panels": [{"panel": panel, "items": panel.items(item, user)} for panel in LINKED_PANELS],
-        "progress_form": ProgressForm(action=item, derived=derived),
+        "progress_form": ProgressForm(action=item, derived=services.progress_is_derived(item)),
         "milestone_form": MilestoneForm(),
         "expected": item.expected_progress(timezone.localdate()),
         "status_class": rules.CSS_CLASS,
@@ -180,16 +154,9 @@ def planitem_detail(request, pk):
     return render(request, "plans/detail.html", context)
 
 
-def _require_planner(user) -> None:
-    """Only managers and admins build plans; updaters post progress and milestones only."""
-    require_writer(user)
-    if not (is_admin(user) or is_manager(user)):
-        raise PermissionDenied("Only managers and the performance team create and change plan items.")
-
-
 @login_required
 def planitem_create(request):
-    _require_planner(request.user)
+    require_planner(request.user, PLANNERS_ONLY)
     parent = None
     if request.GET.get("parent"):
         try:
@@ -206,7 +173,7 @@ def planitem_create(request):
         else:
             messages.success(request, f"Created {item.code}.")
             return redirect(item)
-    chain = _chain(parent, request.user) + [{"item": parent, "visible": True}] if parent else []
+    chain = PlanItem.objects.chain(parent, request.user) + [{"item": parent, "visible": True}] if parent else []
     return render(request, "plans/form.html", {"form": form, "parent": parent, "item": None, "chain": chain})
 
 
@@ -222,7 +189,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 def planitem_edit(request, pk):
     item = get_editable_or_403(PlanItem.objects.all(), request.user, pk=pk)
     form = PlanItemForm(request.POST or None, instance=item, user=request.user)
-    status = 200
+    context = {"form": form, "item": item, "parent": item.parent, "chain": PlanItem.objects.chain(item, request.user)}
     if request.method == "POST" and form.is_valid():
         try:
             services.save_item(
@@ -230,35 +197,28 @@ def planitem_edit(request, pk):
                 expected_version=form.cleaned_data["version"],
                 supports=form.cleaned_data["supports"],
             )
-        except services.ConcurrentEditError as exc:
-            form.add_error(None, exc.message)
-            status = 409
+        except EditConflict as conflict:
+            return render_conflict(request, "plans/form.html", context, conflict, form=form)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, f"Saved changes to {item.code}.")
             return redirect(item)
-    return render(
-        request,
-        "plans/form.html",
-        {"form": form, "item": item, "parent": item.parent, "chain": _chain(item, request.user)},
-        status=status,
-    )
+    return render(request, "plans/form.html", context)
 
 
 @login_required
 def planitem_move(request, pk):
     item = get_editable_or_403(PlanItem.objects.all(), request.user, pk=pk)
     form = MoveForm(request.POST or None, item=item, user=request.user)
-    status = 200
+    context = {"form": form, "item": item, "chain": PlanItem.objects.chain(item, request.user)}
     if request.method == "POST" and form.is_valid():
         try:
             services.move_item(
                 item=item, new_parent=form.cleaned_data["parent_code"], expected_version=form.cleaned_data["version"]
             )
-        except services.ConcurrentEditError as exc:
-            form.add_error(None, exc.message)
-            status = 409
+        except EditConflict as conflict:
+            return render_conflict(request, "plans/move.html", context, conflict, form=form)
         except ValidationError as exc:
             form.add_error(
                 "parent_code",
@@ -269,14 +229,13 @@ def planitem_move(request, pk):
         else:
             messages.success(request, f"Moved {item.code} and everything below it.")
             return redirect(item)
-    return render(
-        request, "plans/move.html", {"form": form, "item": item, "chain": _chain(item, request.user)}, status=status
-    )
+    return render(request, "plans/move.html", context)
 
 
 @login_required
 def planitem_archive(request, pk):
     item = get_editable_or_403(PlanItem.objects.all(), request.user, pk=pk)
+    context = {"item": item, "below": item.get_descendant_count(), "chain": PlanItem.objects.chain(item, request.user)}
     if request.method == "POST":
         try:
             version = int(request.POST.get("version", ""))
@@ -284,14 +243,13 @@ def planitem_archive(request, pk):
             version = -1
         try:
             count = services.set_archived(item=item, archived=item.active, expected_version=version)
-        except services.ConcurrentEditError as exc:
-            messages.error(request, exc.message)
-            return redirect(item)
+        except EditConflict as conflict:
+            item.refresh_from_db()
+            return render_conflict(request, "plans/archive.html", context, conflict)
         verb = "Archived" if item.active else "Restored"
         messages.success(request, f"{verb} {item.code} ({count} item{'s' if count != 1 else ''}).")
         return redirect(item)
-    below = item.get_descendant_count()
-    return render(request, "plans/archive.html", {"item": item, "below": below, "chain": _chain(item, request.user)})
+    return render(request, "plans/archive.html", context)
 
 
 def _updatable_action(request, pk) -> PlanItem:
@@ -304,21 +262,22 @@ def _updatable_action(request, pk) -> PlanItem:
 @login_required
 def progress_create(request, pk):
     action = _updatable_action(request, pk)
-    derived = action.milestones.exists() or action.get_children().filter(active=True).exists()
-    form = ProgressForm(request.POST or None, action=action, derived=derived)
+    form = ProgressForm(request.POST or None, action=action, derived=services.progress_is_derived(action))
+    context = {"form": form, "item": action, "chain": PlanItem.objects.chain(action, request.user)}
     if request.method == "POST" and form.is_valid():
-        services.post_progress(
-            action=action,
-            author=request.user,
-            progress=form.cleaned_data["progress"],
-            outcome=form.cleaned_data["outcome"],
-            note=form.cleaned_data["note"],
-        )
+        try:
+            services.post_progress(
+                action=action,
+                author=request.user,
+                progress=form.cleaned_data["progress"],
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+        except EditConflict as conflict:
+            return render_conflict(request, "plans/progress_form.html", context, conflict, form=form)
         messages.success(request, f"Progress on {action.code} recorded.")
         return redirect(action)
-    return render(
-        request, "plans/progress_form.html", {"form": form, "item": action, "chain": _chain(action, request.user)}
-    )
+    return render(request, "plans/progress_form.html", context)
 
 
 @login_required
@@ -337,7 +296,9 @@ def milestone_create(request, pk):
         messages.success(request, f"Milestone added to {action.code}.")
         return redirect(action)
     return render(
-        request, "plans/milestone_form.html", {"form": form, "item": action, "chain": _chain(action, request.user)}
+        request,
+        "plans/milestone_form.html",
+        {"form": form, "item": action, "chain": PlanItem.objects.chain(action, request.user)},
     )
 
 
@@ -375,7 +336,7 @@ def milestone_promote(request, pk):
 @login_required
 def plan_import(request):
     """Upload a CSV/Excel file: "Check" reports what would happen, "Import" writes it all or nothing."""
-    _require_planner(request.user)
+    require_planner(request.user, PLANNERS_ONLY)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     file_error = None
@@ -399,7 +360,7 @@ def plan_import(request):
 @login_required
 def plan_settings(request):
     """The performance team sets the Check progress tolerance; statuses are refreshed at once."""
-    require_admin(request.user)
+    require_configurer(request.user)
     form = PlanSettingsForm(request.POST or None, instance=PlanSettings.load())
     if request.method == "POST" and form.is_valid():
         form.save()

@@ -10,8 +10,14 @@ Anyone sees what they own or are assigned.
 Every domain queryset inherits `AccessQuerySet` and declares where its org unit and its people
 are; views load objects only through `visible_to(user)` (strangers get 404) and check
 `editable_by(user)` or `updatable_by(user)` before a write (read-only users get 403).
+
+The role predicates below (`is_admin`, `can_write`, `can_plan`, `can_configure`) are the only
+statement of each role rule: the User properties, the navigation and the templates ask them.
+`OrgUnit.objects.pickable_by(user)` and `User.objects.pickable_by(user)` are what every form and
+import offers as the units and people a person may give work to.
 """
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
@@ -21,7 +27,16 @@ from mptt.querysets import TreeQuerySet
 NOTHING = Q(pk__in=[])
 
 
+# Role predicates: the one statement of each role rule. The User properties, the navigation
+# registry, the templates and the views all ask these.
+
+
+def signed_in(user) -> bool:
+    return bool(user.is_authenticated)
+
+
 def is_admin(user) -> bool:
+    """The performance team (superusers count as admins)."""
     return bool(user.is_authenticated and (user.is_superuser or user.role == "admin"))
 
 
@@ -30,7 +45,36 @@ def is_manager(user) -> bool:
 
 
 def can_write(user) -> bool:
+    """Every role but viewer writes somewhere; viewers are read-only everywhere."""
     return bool(user.is_authenticated and (is_admin(user) or user.role in ("manager", "updater")))
+
+
+def can_plan(user) -> bool:
+    """May create, move and archive structure (plan items, PI definitions, scorecards): admins and
+    managers. Which rows and units they may touch is still up to the querysets."""
+    return is_admin(user) or is_manager(user)
+
+
+def can_configure(user) -> bool:
+    """May change the settings of the system and its modules: the performance team."""
+    return is_admin(user)
+
+
+def can_edit(user, obj) -> bool:
+    """Whether USER may change OBJ, by its model's `editable_by` rule."""
+    return type(obj)._default_manager.editable_by(user).filter(pk=obj.pk).exists()
+
+
+def can_update(user, obj) -> bool:
+    """Whether USER may post updates to OBJ, by its model's `updatable_by` rule."""
+    return type(obj)._default_manager.updatable_by(user).filter(pk=obj.pk).exists()
+
+
+def can_add_structure(user) -> bool:
+    """Whether USER may add plan items, PIs or scorecards anywhere: a planner with a unit to put
+    them in. (The unit model is looked up by name: pmf.models imports this module.)"""
+    units = apps.get_model("pmf", "OrgUnit").objects
+    return can_plan(user) and units.pickable_by(user).exists()
 
 
 def unit_subtree_q(unit, field: str = "org_unit") -> Q:
@@ -96,6 +140,21 @@ class OrgUnitQuerySet(TreeQuerySet, AccessQuerySet):
 
     unit_field = ""
 
+    def pickable_by(self, user):
+        """Active units USER may give work to (the unit of a plan item, PI, scorecard or snapshot),
+        in tree order: admins any, managers their subtree, updaters their own unit, viewers none.
+        An inactive unit is never offered, whoever asks."""
+        if not can_write(user):
+            return self.none()
+        units = self.filter(active=True).order_by("tree_id", "lft")
+        if is_admin(user):
+            return units
+        if not user.org_unit_id:
+            return self.none()
+        if is_manager(user):
+            return units.filter(unit_subtree_q(user.org_unit, ""))
+        return units.filter(pk=user.org_unit_id)
+
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
@@ -123,6 +182,10 @@ class UserQuerySet(AccessQuerySet):
         return self.all() if is_admin(user) else self.none()
 
     updatable_by = editable_by
+
+    def pickable_by(self, user):
+        """Active people USER may name as owner, updater, assignee or reader, by name."""
+        return self.visible_to(user).filter(is_active=True).order_by("name", "pk")
 
     def history_visible_to(self, user):
         """A person's record changes (role, unit, e-mail) are for admins and the person."""
@@ -165,3 +228,16 @@ def require_writer(user) -> None:
 def require_admin(user) -> None:
     if not is_admin(user):
         raise PermissionDenied("Only the performance team can do this.")
+
+
+def require_planner(user, message: str = "Only managers and the performance team can do this.") -> None:
+    """403 for anyone who may not create or change structure (see can_plan)."""
+    require_writer(user)
+    if not can_plan(user):
+        raise PermissionDenied(message)
+
+
+def require_configurer(user) -> None:
+    """403 for anyone who may not change settings (see can_configure)."""
+    if not can_configure(user):
+        raise PermissionDenied("Only the performance team changes settings.")

@@ -6,13 +6,14 @@ class PmfConfig(AppConfig):
     verbose_name = "Organisation and people"
 
     def ready(self):
-        from pmf.registry import NavItem, WorkSection, register_my_work, register_nav
+        from pmf.access import is_admin
+        from pmf.registry import MY_WORK, NAVIGATION, NavItem, WorkSection
 
-        register_nav(NavItem("My work", "home", order=0))
-        register_nav(NavItem("Organisation", "orgunit-list", order=80))
-        register_nav(NavItem("People", "person-list", order=85))
-        register_nav(NavItem("Administration", "admin:index", order=99, roles=frozenset({"admin"})))
-        register_my_work(
+        NAVIGATION.register(NavItem("My work", "home", order=0))
+        NAVIGATION.register(NavItem("Organisation", "orgunit-list", order=80))
+        NAVIGATION.register(NavItem("People", "person-list", order=85))
+        NAVIGATION.register(NavItem("Administration", "admin:index", order=99, visible=is_admin))
+        MY_WORK.register(
             WorkSection(
                 title="My direct reports",
                 template="pmf/mywork_reports.html",

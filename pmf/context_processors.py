@@ -7,7 +7,7 @@ def navigation(request):
         return {"nav_items": []}
     items = []
     for item in NAVIGATION:
-        if not item.visible_for(user):
+        if not item.visible(user):
             continue
         url = item.url
         current = request.path == url if url == "/" else request.path.startswith(url)

@@ -3,6 +3,33 @@ from django import forms
 from pmf.models import OrgUnit, User
 
 
+def unit_label(unit: OrgUnit) -> str:
+    """A unit's name indented by its depth, for pickers listed in tree order."""
+    return f"{'— ' * unit.level}{unit.name}"
+
+
+class ScopedChoicesMixin:
+    """Offers in the unit and person pickers exactly what the signed-in person may pick.
+
+    List the pickers in `unit_fields` and `person_fields`; their choices become
+    `OrgUnit.objects.pickable_by(user)` and `User.objects.pickable_by(user)`, the rule every form
+    and import shares (inactive units and people are never offered). The form takes `user=`."""
+
+    unit_fields: tuple[str, ...] = ()
+    person_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        units = OrgUnit.objects.pickable_by(user)
+        for name in self.unit_fields:
+            self.fields[name].queryset = units
+            self.fields[name].label_from_instance = unit_label
+        people = User.objects.pickable_by(user)
+        for name in self.person_fields:
+            self.fields[name].queryset = people
+
+
 class OrgUnitForm(forms.ModelForm):
     class Meta:
         model = OrgUnit
@@ -11,7 +38,7 @@ class OrgUnitForm(forms.ModelForm):
     def __init__(self, *args, parent_choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = parent_choices
-        self.fields["parent"].label_from_instance = lambda unit: f"{'— ' * unit.level}{unit.name}"
+        self.fields["parent"].label_from_instance = unit_label
 
 
 class PersonFilterForm(forms.Form):
@@ -24,4 +51,4 @@ class PersonFilterForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = lambda unit: f"{'— ' * unit.level}{unit.name}"
+        self.fields["unit"].label_from_instance = unit_label

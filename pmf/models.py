@@ -1,13 +1,16 @@
-"""Core domain shared by every module: organisation units and people."""
+"""Core domain shared by every module: organisation units, people, and the base of the
+one-row settings models."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.text import capfirst
 from mptt.models import MPTTModel, TreeForeignKey
 from simple_history.models import HistoricalRecords
 
+from pmf import access
 from pmf.access import OrgUnitQuerySet, UserQuerySet
 
 
@@ -119,21 +122,51 @@ class User(AbstractUser):
         if self.line_manager_id and self.line_manager_id == self.pk:
             raise ValidationError({"line_manager": "A person cannot be their own line manager."})
 
+    # Templates ask the signed-in user these; each answer comes from the rule in pmf.access.
     @property
     def is_admin(self) -> bool:
-        return self.is_superuser or self.role == self.Role.ADMIN
+        return access.is_admin(self)
 
     @property
     def is_manager(self) -> bool:
-        return self.role == self.Role.MANAGER
+        return access.is_manager(self)
 
     @property
     def can_write(self) -> bool:
-        """Viewers are read-only everywhere; every other role writes somewhere."""
-        return self.is_admin or self.role in (self.Role.MANAGER, self.Role.UPDATER)
+        return access.can_write(self)
+
+    @property
+    def can_plan(self) -> bool:
+        return access.can_plan(self)
+
+    @property
+    def can_configure(self) -> bool:
+        return access.can_configure(self)
 
     def save(self, *args, **kwargs):
         # The performance team administers the system, so admins reach the admin site.
         if self.role == self.Role.ADMIN:
             self.is_staff = True
         super().save(*args, **kwargs)
+
+
+class SingletonSettings(models.Model):
+    """Base of a module's one-row settings (plan settings, scorecard settings).
+
+    `load()` reads the row, or gives the defaults without writing anything when nobody has saved
+    settings yet; `save()` always writes row 1, so there is never a second row."""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return capfirst(str(self._meta.verbose_name))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        found = cls.objects.filter(pk=1).first()
+        return found if found is not None else cls(pk=1)

@@ -18,6 +18,12 @@ def add_months(period: datetime.date, months: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
+def last_complete_month(today: datetime.date) -> datetime.date:
+    """The month before the one TODAY falls in: the latest month that has ended, which is the
+    month being reported (values for a month are entered, and scorecards issued, in the next)."""
+    return add_months(month_start(today), -1)
+
+
 def financial_year_start(day: datetime.date, start_month: int | None = None) -> datetime.date:
     start_month = start_month or settings.FINANCIAL_YEAR_START_MONTH
     year = day.year if day.month >= start_month else day.year - 1

@@ -1,26 +1,66 @@
 """Extension points the modules fill in from their AppConfig.ready().
 
-- Navigation: each module adds its entry, with the roles that see it.
-- My work: each module adds a section listing what is assigned to the signed-in person.
-- Golden-thread panels: each module adds what it links to a plan item (used by plans).
+- NAVIGATION: each module adds its entry, with the rule (a pmf.access predicate) saying who sees it.
+- MY_WORK: each module adds a section listing what is assigned to the signed-in person.
+- DEMO_SEEDERS: each module adds the function that creates its demo content (seed_demo runs them).
+- LINKED_PANELS: each module adds what it links to a plan item (the golden-thread page shows them).
+- ISSUED_PERIOD_CHECKS: a module that freezes figures (scorecard editions) says which periods of a
+  PI have been issued; recalculating a calculated PI leaves those periods as they were.
+- CHASE_SOURCES: a module whose people owe dated work (risk reviews, assessment responses) says
+  what falls due; the monthly cycle (`cycle`) reminds them, lists them on Who is behind and
+  escalates, without importing the module. See `ChaseSource`.
+
+Every list is a `Registry`: registering is idempotent (ready() may run more than once) and the
+entries are kept in their `order`.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.urls import reverse
+
+from pmf.access import signed_in
+
+
+class Registry[T]:
+    """An ordered list of extension entries.
+
+    KEY gives what makes an entry unique (an entry whose key is already registered is ignored);
+    ORDER gives its position (entries without an order keep the order they were registered in)."""
+
+    def __init__(self, *, key: Callable[[T], object] = lambda entry: entry, order: Callable[[T], int] | None = None):
+        self._key = key
+        self._order = order
+        self._entries: list[T] = []
+
+    def register(self, entry: T) -> T:
+        if all(self._key(existing) != self._key(entry) for existing in self._entries):
+            self._entries.append(entry)
+            if self._order is not None:
+                self._entries.sort(key=self._order)
+        return entry
+
+    def remove(self, entry: T) -> None:
+        self._entries.remove(entry)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(list(self._entries))
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 @dataclass(frozen=True)
 class NavItem:
+    """An entry of the main navigation, shown to those for whom `visible(user)` is true (a role
+    predicate of pmf.access: can_write, can_configure...)."""
+
     label: str
     url_name: str
     order: int
-    roles: frozenset[str] = field(default_factory=lambda: frozenset({"admin", "manager", "updater", "viewer"}))
-
-    def visible_for(self, user) -> bool:
-        role = "admin" if user.is_superuser else user.role
-        return role in self.roles
+    visible: Callable = signed_in
 
     @property
     def url(self) -> str:
@@ -37,31 +77,12 @@ class WorkSection:
     order: int
 
 
-NAVIGATION: list[NavItem] = []
-MY_WORK: list[WorkSection] = []
+class DemoSeeder(NamedTuple):
+    """A function taking the organisation made by pmf.demo.seed_organisation() and creating its
+    module's demo content idempotently; seed_demo runs them in ORDER."""
 
-
-def register_nav(item: NavItem) -> None:
-    if all(existing.url_name != item.url_name for existing in NAVIGATION):
-        NAVIGATION.append(item)
-        NAVIGATION.sort(key=lambda entry: entry.order)
-
-
-def register_my_work(section: WorkSection) -> None:
-    if all(existing.title != section.title for existing in MY_WORK):
-        MY_WORK.append(section)
-        MY_WORK.sort(key=lambda entry: entry.order)
-
-
-# Each module adds a function taking the organisation made by pmf.demo.seed_organisation() and
-# creating its own demo content idempotently; seed_demo runs them in order.
-DEMO_SEEDERS: list[tuple[int, Callable]] = []
-
-
-def register_demo_seeder(order: int, seeder: Callable) -> None:
-    if all(existing is not seeder for _, existing in DEMO_SEEDERS):
-        DEMO_SEEDERS.append((order, seeder))
-        DEMO_SEEDERS.sort(key=lambda entry: entry[0])
+    order: int
+    seed: Callable
 
 
 @dataclass(frozen=True)
@@ -76,10 +97,57 @@ class LinkedPanel:
     order: int
 
 
-LINKED_PANELS: list[LinkedPanel] = []
+@dataclass(frozen=True)
+class ChaseItem:
+    """One piece of dated work a person owes: what the cycle reminds them of and counts as behind.
+
+    MODEL ("app_label.model_name") and OBJECT_ID name the record; the reminder for it is sent once
+    per DUE date and state (due soon, overdue), so moving the due date chases again."""
+
+    person_id: int
+    unit_id: int | None
+    model: str
+    object_id: int
+    title: str
+    url: str
+    due: datetime.date
+    overdue: bool
 
 
-def register_linked_panel(panel: LinkedPanel) -> None:
-    if all(existing.title != panel.title for existing in LINKED_PANELS):
-        LINKED_PANELS.append(panel)
-        LINKED_PANELS.sort(key=lambda entry: entry.order)
+@dataclass(frozen=True)
+class ChaseSource:
+    """Dated work of one kind that the monthly cycle chases.
+
+    `items(today=..., within_days=...)` returns a ChaseItem for every open record of active people
+    due on or before TODAY + WITHIN_DAYS (the overdue ones included, `overdue` set when the due
+    date has passed), in a fixed number of queries whatever the number of records. KIND names
+    the reminders (unique across sources, e.g. "risk_review"); LABEL heads them in the digest and
+    BEHIND_LABEL heads the overdue count on Who is behind. OPTIONAL sources may be taken in a
+    weekly digest; deadline reminders are always daily.
+
+    A module plugs in from its AppConfig.ready():
+
+        CHASE_SOURCES.register(ChaseSource("risk_review", "Risk reviews", "Reviews overdue",
+                                           items=risk_reviews_due, order=30))
+    """
+
+    kind: str
+    label: str
+    behind_label: str
+    items: Callable[..., list[ChaseItem]]
+    order: int
+    optional: bool = True
+
+
+NAVIGATION: Registry[NavItem] = Registry(key=lambda item: item.url_name, order=lambda item: item.order)
+MY_WORK: Registry[WorkSection] = Registry(key=lambda section: section.title, order=lambda section: section.order)
+DEMO_SEEDERS: Registry[DemoSeeder] = Registry(key=lambda seeder: seeder.seed, order=lambda seeder: seeder.order)
+LINKED_PANELS: Registry[LinkedPanel] = Registry(key=lambda panel: panel.title, order=lambda panel: panel.order)
+# check(indicator_id, period) -> whether that PI's measurement of that period has been issued
+ISSUED_PERIOD_CHECKS: Registry[Callable[[int, datetime.date], bool]] = Registry()
+CHASE_SOURCES: Registry[ChaseSource] = Registry(key=lambda source: source.kind, order=lambda source: source.order)
+
+
+def is_issued_period(indicator_id: int, period: datetime.date) -> bool:
+    """Whether any module has issued (frozen) INDICATOR_ID's measurement of PERIOD."""
+    return any(check(indicator_id, period) for check in ISSUED_PERIOD_CHECKS)

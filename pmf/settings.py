@@ -104,6 +104,10 @@ USE_TZ = True
 FINANCIAL_YEAR_START_MONTH = env_int("FINANCIAL_YEAR_START_MONTH", 4)
 if not 1 <= FINANCIAL_YEAR_START_MONTH <= 12:
     raise ImproperlyConfigured(f"FINANCIAL_YEAR_START_MONTH must be 1-12; got {FINANCIAL_YEAR_START_MONTH}.")
+# Largest CSV or Excel file an import accepts, in bytes.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+if IMPORT_MAX_BYTES < 1:
+    raise ImproperlyConfigured(f"IMPORT_MAX_BYTES must be a positive number of bytes; got {IMPORT_MAX_BYTES}.")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from pmf.access import get_editable_or_403, get_visible_or_404, unit_subtree_q
+from pmf.access import can_edit, get_editable_or_403, get_visible_or_404, unit_subtree_q
 from pmf.auth import LoginForm
 from pmf.forms import OrgUnitForm, PersonFilterForm
 from pmf.history import history_entries
@@ -51,7 +51,7 @@ def orgunit_detail(request, pk):
         "ancestors": unit.get_ancestors(),
         "children": unit.get_children().annotate(member_count=Count("members")),
         "members": unit.members.filter(is_active=True).select_related("line_manager"),
-        "can_edit": OrgUnit.objects.editable_by(request.user).filter(pk=unit.pk).exists(),
+        "can_edit": can_edit(request.user, unit),
     }
     return render(request, "pmf/orgunit_detail.html", context)
 
@@ -93,7 +93,12 @@ def person_list(request):
 def person_detail(request, pk):
     person = get_visible_or_404(User.objects.select_related("org_unit", "line_manager"), request.user, pk=pk)
     reports = person.direct_reports.filter(is_active=True).select_related("org_unit")
-    return render(request, "pmf/person_detail.html", {"person": person, "reports": reports})
+    context = {
+        "person": person,
+        "reports": reports,
+        "can_see_history": User.objects.history_visible_to(request.user).filter(pk=person.pk).exists(),
+    }
+    return render(request, "pmf/person_detail.html", context)
 
 
 @login_required

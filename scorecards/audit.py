@@ -1,23 +1,20 @@
 """The "changes to this scorecard" list: one timeline over the audit trails of a scorecard, its
-sections and its entries, in four queries whatever its length."""
+sections and its entries, in a fixed number of queries whatever its length (the records are read
+and compared by pmf.history, like every other history page)."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from indicators.models import Indicator
+from pmf.history import author, field_changes, with_predecessors
 from scorecards.models import Scorecard, ScorecardEntry, ScorecardSection
 
-SKIP = {
-    "id",
-    "scorecard",
-    "section",
-    "indicator",
-    "history_id",
-    "history_date",
-    "history_user",
-    "history_type",
-    "history_change_reason",
-}
+# Fields each line already names ("Added PIA to section ...") are not listed as changes, nor is
+# sharing, which the scorecard's settings page shows.
+SKIP = frozenset({"scorecard", "section", "indicator", "shared_with"})
+# One line per changed field, so long commentary is cut short.
+VALUE_LIMIT = 80
 LIMIT = 500
 
 
@@ -29,43 +26,21 @@ class Change:
     details: list[str] = field(default_factory=list)
 
 
-def _fields(model) -> list:
-    return [f for f in model._meta.concrete_fields if f.name not in SKIP]
-
-
-def _show(model_field, value) -> str:
-    if value in (None, ""):
-        return "(blank)"
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    text = str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _diff(model, older, newer) -> list[str]:
-    details = []
-    for model_field in _fields(model):
-        attname = model_field.attname
-        old, new = getattr(older, attname), getattr(newer, attname)
-        if old != new:
-            label = str(model_field.verbose_name).capitalize()
-            details.append(f"{label}: {_show(model_field, old)} → {_show(model_field, new)}")
-    return details
-
-
-def _walk(records: list):
-    """(record, previous record of the same object or None), oldest first."""
-    last = {}
-    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
-        yield record, last.get(record.id)
-        last[record.id] = record
-
-
-def _who(record) -> str:
-    user = record.history_user
-    return (user.name or user.username) if user is not None else "the system"
+def _timeline(records: list, phrases: Callable[[object], tuple[str, str, str]]) -> list[Change]:
+    """Changes for RECORDS (historical rows of one model). PHRASES(record) gives what a creation,
+    a deletion and a change of that record says; a change that altered no listed field is left out."""
+    pairs = with_predecessors(records)
+    changes = []
+    for (record, _), fields in zip(pairs, field_changes(pairs, skip=SKIP, limit=VALUE_LIMIT), strict=True):
+        created, deleted, changed = phrases(record)
+        who = author(record.history_user)
+        if record.history_type == "+":
+            changes.append(Change(record.history_date, who, created))
+        elif record.history_type == "-":
+            changes.append(Change(record.history_date, who, deleted))
+        elif fields:
+            changes.append(Change(record.history_date, who, changed, [str(change) for change in fields]))
+    return changes
 
 
 def scorecard_changes(scorecard: Scorecard) -> list[Change]:
@@ -74,39 +49,23 @@ def scorecard_changes(scorecard: Scorecard) -> list[Change]:
     sections = list(ScorecardSection.history.filter(scorecard_id=scorecard.pk).select_related("history_user"))
     entries = list(ScorecardEntry.history.filter(scorecard_id=scorecard.pk).select_related("history_user"))
     codes = dict(Indicator.objects.filter(pk__in={e.indicator_id for e in entries}).values_list("pk", "code"))
-    section_titles = {}
-    for record, _ in _walk(sections):
-        section_titles[record.id] = record.title
-    changes = []
-    for record, older in _walk(own):
-        if record.history_type == "+":
-            changes.append(Change(record.history_date, _who(record), "Created the scorecard"))
-        elif record.history_type == "-":
-            changes.append(Change(record.history_date, _who(record), "Deleted the scorecard"))
-        elif older is not None:
-            details = _diff(Scorecard, older, record)
-            if details:
-                changes.append(Change(record.history_date, _who(record), "Changed the scorecard", details))
-    for record, older in _walk(sections):
+    section_titles = {record.id: record.title for record, _ in with_predecessors(sections)}
+
+    def section_phrases(record):
         name = f"section “{record.title}”"
-        if record.history_type == "+":
-            changes.append(Change(record.history_date, _who(record), f"Added {name}"))
-        elif record.history_type == "-":
-            changes.append(Change(record.history_date, _who(record), f"Removed {name}"))
-        elif older is not None:
-            details = _diff(ScorecardSection, older, record)
-            if details:
-                changes.append(Change(record.history_date, _who(record), f"Changed {name}", details))
-    for record, older in _walk(entries):
+        return f"Added {name}", f"Removed {name}", f"Changed {name}"
+
+    def entry_phrases(record):
         code = codes.get(record.indicator_id, f"PI #{record.indicator_id}")
         where = section_titles.get(record.section_id, "a removed section")
-        if record.history_type == "+":
-            changes.append(Change(record.history_date, _who(record), f"Added {code} to section “{where}”"))
-        elif record.history_type == "-":
-            changes.append(Change(record.history_date, _who(record), f"Removed {code} from section “{where}”"))
-        elif older is not None:
-            details = _diff(ScorecardEntry, older, record)
-            if details:
-                changes.append(Change(record.history_date, _who(record), f"Changed {code} in “{where}”", details))
+        return (
+            f"Added {code} to section “{where}”",
+            f"Removed {code} from section “{where}”",
+            f"Changed {code} in “{where}”",
+        )
+
+    changes = _timeline(own, lambda record: ("Created the scorecard", "Deleted the scorecard", "Changed the scorecard"))
+    changes += _timeline(sections, section_phrases)
+    changes += _timeline(entries, entry_phrases)
     changes.sort(key=lambda change: change.when, reverse=True)
     return changes[:LIMIT]

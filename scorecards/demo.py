@@ -9,6 +9,7 @@ Idempotent: everything is matched by title, slug or name; editions are issued on
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from indicators import services as indicator_services
 from indicators.models import Indicator, Measurement, Tag
@@ -136,7 +137,9 @@ def seed_scorecards(organisation: dict) -> None:
             ScorecardEntry.objects.filter(
                 scorecard=tenant, indicator__code__in=["TP01", "TP02", "BS01", "CH01"]
             ).update(signpost=True)
-            services.issue_edition(scorecard=tenant, period=services.last_complete_period(), user=people["mh.admin"])
+            services.issue_edition(
+                scorecard=tenant, period=periods.last_complete_month(timezone.localdate()), user=people["mh.admin"]
+            )
 
     director = people["mh.manager"]
     _snapshot("Housing Services at a glance", director, units["mh-hs"], unit_filter=units["mh-hs"], roles=["viewer"])
@@ -155,7 +158,7 @@ def seed_scorecards(organisation: dict) -> None:
 
 def _issue_corporate_editions(corporate: Scorecard, admin, updater) -> None:
     """Two editions; after the older one, a correction to one of its values (the restatement)."""
-    latest = services.last_complete_period()
+    latest = periods.last_complete_month(timezone.localdate())
     older = periods.add_months(latest, -1)
     if corporate.editions.exists():
         return

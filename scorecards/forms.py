@@ -1,9 +1,21 @@
 from django import forms
 
 from indicators.models import Indicator, Tag
-from pmf.models import OrgUnit, User
+from pmf.forms import ScopedChoicesMixin
+from pmf.models import OrgUnit
 from scorecards.models import ROLE_CHOICES, Scorecard, ScorecardSection, ScorecardSettings, Snapshot
 from scorecards.status import parse_period
+
+
+def indicators_named(text: str, user) -> list[Indicator]:
+    """The PIs USER may see whose codes TEXT lists (separated by spaces or commas), in that order;
+    a ValidationError names every code that matches none."""
+    codes = [code for code in text.replace(",", " ").split() if code]
+    found = {ind.code: ind for ind in Indicator.objects.visible_to(user).filter(code__in=codes)}
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise forms.ValidationError(f"No PI you can see has the code: {', '.join(missing)}.")
+    return [found[code] for code in codes]
 
 
 class PeriodField(forms.CharField):
@@ -28,11 +40,9 @@ class PeriodForm(forms.Form):
     period = PeriodField(required=False, label="Period", help_text="Month shown, as YYYY-MM.")
 
 
-def _units(user):
-    return OrgUnit.objects.visible_to(user).order_by("tree_id", "lft")
-
-
-class SnapshotForm(forms.ModelForm):
+class SnapshotForm(ScopedChoicesMixin, forms.ModelForm):
+    unit_fields = ("org_unit",)
+    person_fields = ("person_filter", "shared_with")
     columns = forms.MultipleChoiceField(
         choices=Snapshot.Column.choices, widget=forms.CheckboxSelectMultiple, required=False, label="Columns shown"
     )
@@ -65,15 +75,10 @@ class SnapshotForm(forms.ModelForm):
         widgets = {"tags": forms.CheckboxSelectMultiple, "shared_with": forms.SelectMultiple(attrs={"size": 6})}
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        units = _units(user)
-        self.fields["org_unit"].queryset = units
-        self.fields["unit_filter"].queryset = units
+        super().__init__(*args, user=user, **kwargs)
+        # a filter over the PIs the reader may see, not a unit the snapshot is given to
+        self.fields["unit_filter"].queryset = OrgUnit.objects.visible_to(user).order_by("tree_id", "lft")
         self.fields["tags"].queryset = Tag.objects.all()
-        people = User.objects.visible_to(user).filter(is_active=True).order_by("name")
-        self.fields["person_filter"].queryset = people
-        self.fields["shared_with"].queryset = people
         if self.instance.pk:
             self.initial["columns"] = self.instance.column_list
             self.initial["roles"] = self.instance.role_list
@@ -83,12 +88,7 @@ class SnapshotForm(forms.ModelForm):
             self.initial.setdefault("org_unit", user.org_unit_id)
 
     def clean_codes(self):
-        codes = [code for code in self.cleaned_data["codes"].replace(",", " ").split() if code]
-        found = {ind.code: ind for ind in Indicator.objects.visible_to(self.user).filter(code__in=codes)}
-        missing = [code for code in codes if code not in found]
-        if missing:
-            raise forms.ValidationError(f"No PI you can see has the code: {', '.join(missing)}.")
-        return [found[code] for code in codes]
+        return indicators_named(self.cleaned_data["codes"], self.user)
 
     def save(self, commit=True):
         snapshot = super().save(commit=False)
@@ -102,7 +102,10 @@ class SnapshotForm(forms.ModelForm):
         return snapshot
 
 
-class ScorecardForm(forms.ModelForm):
+class ScorecardForm(ScopedChoicesMixin, forms.ModelForm):
+    unit_fields = ("org_unit",)
+    person_fields = ("shared_with",)
+
     class Meta:
         model = Scorecard
         fields = [
@@ -125,9 +128,7 @@ class ScorecardForm(forms.ModelForm):
         }
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = OrgUnit.objects.editable_by(user).order_by("tree_id", "lft")
-        self.fields["shared_with"].queryset = User.objects.visible_to(user).filter(is_active=True).order_by("name")
+        super().__init__(*args, user=user, **kwargs)
         self.fields["public_slug"].required = False
 
     def clean_public_slug(self):
@@ -150,12 +151,7 @@ class AddPisForm(forms.Form):
         self.user = user
 
     def clean_codes(self):
-        codes = [code for code in self.cleaned_data["codes"].replace(",", " ").split() if code]
-        found = {ind.code: ind for ind in Indicator.objects.visible_to(self.user).filter(code__in=codes)}
-        missing = [code for code in codes if code not in found]
-        if missing:
-            raise forms.ValidationError(f"No PI you can see has the code: {', '.join(missing)}.")
-        return [found[code] for code in codes]
+        return indicators_named(self.cleaned_data["codes"], self.user)
 
 
 class SettingsForm(forms.ModelForm):

@@ -9,14 +9,16 @@ from simple_history.models import HistoricalRecords
 
 from indicators import status as rules
 from pmf import periods
-from scorecards.querysets import EditionQuerySet, ScorecardQuerySet, SnapshotQuerySet
+from pmf.models import SingletonSettings
+from scorecards.querysets import EditionQuerySet, ImmutableError, ScorecardQuerySet, SnapshotQuerySet
 
 VALUE_FIELD = {"max_digits": 20, "decimal_places": 6, "null": True, "blank": True}
 ROLE_CHOICES = [("admin", "Admins"), ("manager", "Managers"), ("updater", "Updaters"), ("viewer", "Viewers")]
 
 
-class ScorecardSettings(models.Model):
-    """One row: how the module behaves. Admins change it in the admin site."""
+class ScorecardSettings(SingletonSettings):
+    """One row: how the module behaves (see SingletonSettings.load()). Admins change it on the
+    scorecard settings page or in the admin site."""
 
     class Unapproved(models.TextChoices):
         REFUSE = "refuse", "Refuse to issue an edition while values are unapproved"
@@ -32,18 +34,6 @@ class ScorecardSettings(models.Model):
     class Meta:
         verbose_name = "scorecard settings"
         verbose_name_plural = "scorecard settings"
-
-    def __str__(self):
-        return "Scorecard settings"
-
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def load(cls) -> "ScorecardSettings":
-        found = cls.objects.filter(pk=1).first()
-        return found if found is not None else cls(pk=1)
 
 
 class Snapshot(models.Model):
@@ -227,10 +217,6 @@ class ScorecardEntry(models.Model):
     def save(self, *args, **kwargs):
         self.scorecard_id = self.section.scorecard_id
         super().save(*args, **kwargs)
-
-
-class ImmutableError(Exception):
-    """An issued edition never changes."""
 
 
 class _Frozen(models.Model):

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from scorecards import views
+from scorecards.views import public
 
 urlpatterns = [
-    path("", views.public_index, name="public-index"),
-    path("<slug:slug>/", views.public_scorecard, name="public-scorecard"),
-    path("<slug:slug>/signposts/", views.public_signposts, name="public-signposts"),
-    path("<slug:slug>/data.<str:fmt>", views.public_data, name="public-data"),
+    path("", public.public_index, name="public-index"),
+    path("<slug:slug>/", public.public_scorecard, name="public-scorecard"),
+    path("<slug:slug>/signposts/", public.public_signposts, name="public-signposts"),
+    path("<slug:slug>/data.<str:fmt>", public.public_data, name="public-data"),
 ]

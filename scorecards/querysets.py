@@ -1,6 +1,5 @@
 """Read filters for snapshots, scorecards and editions, chainable after the access rules."""
 
-from django.db import models
 from django.db.models import Q
 
 from pmf.access import AccessQuerySet
@@ -30,32 +29,35 @@ class SnapshotQuerySet(_OwnedQuerySet):
         return q
 
 
-class ScorecardQuerySet(_OwnedQuerySet):
-    """Shared with named people (e.g. the Board)."""
+class _ScorecardAccessQuerySet(_OwnedQuerySet):
+    """The scorecard rule: seen by its owner, managers of its unit and the people it is shared with
+    (e.g. the Board). SCORECARD is the path from the rows to their scorecard ('' for scorecards)."""
+
+    scorecard = ""
 
     def shared_q(self, user) -> Q:
-        return Q(shared_with=user)
+        return Q(**{f"{self.scorecard}shared_with": user})
 
+
+class ScorecardQuerySet(_ScorecardAccessQuerySet):
     def published(self):
         return self.filter(active=True).exclude(publication="").exclude(public_slug=None)
 
 
-class EditionQuerySet(models.QuerySet):
-    """Editions follow their scorecard's access; they cannot be changed or deleted in bulk either."""
+class ImmutableError(Exception):
+    """An issued edition never changes."""
 
-    def visible_to(self, user):
-        from scorecards.models import Scorecard
 
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(scorecard__in=Scorecard.objects.visible_to(user).values("pk"))
+class EditionQuerySet(_ScorecardAccessQuerySet):
+    """Editions follow their scorecard's access rule, read through the edition's scorecard. They
+    cannot be changed or deleted in bulk either."""
+
+    scorecard = "scorecard__"
+    unit_field = "scorecard__org_unit"
+    person_fields = ("scorecard__owner",)
 
     def update(self, **kwargs):
-        from scorecards.models import ImmutableError
-
         raise ImmutableError("Issued editions cannot be changed.")
 
     def delete(self):
-        from scorecards.models import ImmutableError
-
         raise ImmutableError("Issued editions cannot be deleted.")

@@ -7,11 +7,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Max, Q, Value, When
 from django.utils import timezone
 
+from indicators.figures import ROW_FIELDS, live_rows
 from indicators.models import Indicator
 from plans import status as plan_rules
 from plans.models import PlanItem
 from pmf import periods
-from scorecards.figures import ROW_FIELDS, live_rows
 from scorecards.models import (
     EditionRow,
     EditionSection,
@@ -54,11 +54,6 @@ def load_layout(scorecard: Scorecard) -> ScorecardLayout:
     ):
         entries[entry.section_id].append(entry)
     return ScorecardLayout(scorecard, [(section, entries[section.pk]) for section in sections])
-
-
-def last_complete_period(today: datetime.date | None = None) -> datetime.date:
-    today = today or timezone.localdate()
-    return periods.add_months(periods.month_start(today), -1)
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from pmf import periods
 from scorecards import services
 from scorecards.models import Scorecard, ScorecardSettings
 
@@ -19,7 +20,7 @@ def issue_due_editions() -> int:
     today = timezone.localdate()
     if today.day < ScorecardSettings.load().issue_day:
         return 0
-    period = services.last_complete_period(today)
+    period = periods.last_complete_month(today)
     issued = 0
     for scorecard in Scorecard.objects.filter(active=True, issue_monthly=True):
         try:

@@ -20,6 +20,7 @@ from indicators import bulkload, imports
 from indicators import status as rules
 from indicators.models import ImportRun, Indicator, Measurement
 from indicators.tests.factories import IndicatorFactory, TargetFactory, team_indicator
+from pmf.spreadsheets import FileFormatError
 from pmf.tests.services import need_postgres
 
 HEADER = "code,period,value,target,commentary\n"
@@ -388,6 +389,27 @@ def test_calculated_pis_are_recalculated_after_a_copy_import(world):
     ]
 
 
+def test_calculated_pi_targets_and_inactive_pi_values_are_taken_alike_by_both_paths(world):
+    """The entry rules as both paths apply them: a calculated PI takes a target but no typed value
+    (its value comes from its inputs); an inactive PI takes values, as its single-period form does."""
+    need_postgres()
+    team_indicator(world, code="UPM")
+    team_indicator(world, code="CALC", formula="UPM * 2", max_value=D("200"))
+    team_indicator(world, code="OLD", active=False, min_value=D("0"), max_value=D("100"))
+    text = HEADER + "UPM,2025-01,45,,\nCALC,2025-01,,95,\nCALC,2025-02,,200,\nOLD,2025-01,91,100,\n"
+    copied, by_rows = _one_import(text, world.updater)
+    assert (copied[0], by_rows[0]) == ("copy", "rows")
+    assert copied[1:] == by_rows[1:]
+    assert copied[1] == (True, True, 4, 4, 0, [])
+    assert [row[:5] for row in copied[2]["measurements"]] == [
+        # The recalculated value (UPM * 2) against the target from the file.
+        ("CALC", _day("2025-01-01"), D("90"), D("95"), "red"),
+        ("CALC", _day("2025-02-01"), None, D("200"), "unknown"),
+        ("OLD", _day("2025-01-01"), D("91"), D("100"), "red"),
+        ("UPM", _day("2025-01-01"), D("45"), D("90"), "red"),
+    ]
+
+
 def test_more_than_six_decimals_colour_the_same_in_both_paths(world):
     need_postgres()
     team_indicator(world, code="AAA", tolerance=D("0"))
@@ -475,16 +497,18 @@ ERRORS = [
     pytest.param(",2025-02-01,1,,\n", [(2, "code", "The code is blank.")], id="blank-code"),
     pytest.param("aaa,2025-02-01,1,,\n", [(2, "code", "'aaa' is not a PI you can update.")], id="code-case"),
     pytest.param(
-        "AAA,2025-03-15,1,,\n", [(2, "period", "15 Mar 2025 is not a monthly period; use 2025-03-01.")], id="mid-month"
+        "AAA,2025-03-15,1,,\n",
+        [(2, "period", "15 Mar 2025 is not a monthly period of AAA; use 01 Mar 2025 (Mar 2025).")],
+        id="mid-month",
     ),
     pytest.param(
         "QQQ,2025-05-01,1,,\n",
-        [(2, "period", "01 May 2025 is not a quarterly period; use 2025-04-01.")],
+        [(2, "period", "01 May 2025 is not a quarterly period of QQQ; use 01 Apr 2025 (Q1 2025/26).")],
         id="not-a-quarter",
     ),
     pytest.param(
         "ANN,2025-01,1,,\n",
-        [(2, "period", "01 Jan 2025 is not a annual period; use 2024-04-01.")],
+        [(2, "period", "01 Jan 2025 is not an annual period of ANN; use 01 Apr 2024 (2024/25).")],
         id="not-a-financial-year",
     ),
     pytest.param(
@@ -494,10 +518,10 @@ ERRORS = [
         "AAA,2025-13,1,,\n", [(2, "period", "'2025-13' is not a date (use YYYY-MM-DD or YYYY-MM).")], id="month-13"
     ),
     pytest.param(
-        "AAA,2025-04,101,,\n", [(2, "value", "101 is outside the allowed range of AAA (0 to 100).")], id="above-max"
+        "AAA,2025-04,101,,\n", [(2, "value", "101 is above the highest allowed value of AAA (100).")], id="above-max"
     ),
     pytest.param(
-        "AAA,2025-04,-1,,\n", [(2, "value", "-1 is outside the allowed range of AAA (0 to 100).")], id="below-min"
+        "AAA,2025-04,-1,,\n", [(2, "value", "-1 is below the lowest allowed value of AAA (0).")], id="below-min"
     ),
     pytest.param(
         "AAA,2025-01,96,,\nAAA,2025-01-01,97,,\n",
@@ -508,12 +532,12 @@ ERRORS = [
     pytest.param("AAA,2025-05,,,note\n", [(2, "value", "Give a value, a target or both.")], id="only-commentary"),
     pytest.param(
         "AAA,2025-01,91,,\nAAA,2024-12,50,,\n",
-        [(3, "value", "AAA 2024-12 is approved and locked; ask the performance team to reopen it.")],
+        [(3, "value", "AAA Dec 2024 has been approved and is locked; ask the performance team to reopen it.")],
         id="approved",
     ),
     pytest.param(
         "AAA,2024-12,,95,\n",
-        [(2, "value", "AAA 2024-12 is approved and locked; ask the performance team to reopen it.")],
+        [(2, "value", "AAA Dec 2024 has been approved and is locked; ask the performance team to reopen it.")],
         id="approved-target-only",
     ),
     pytest.param(
@@ -525,6 +549,48 @@ ERRORS = [
         "AAA,2025-01,91,,\n\\.\nAAA,2025-02,92,,\n",
         [(3, "code", "'\\\\.' is not a PI you can update.")],
         id="end-of-copy-marker",
+    ),
+    pytest.param(
+        "CALC,2025-01,50,,\n",
+        [(2, "value", "CALC is calculated from its formula; enter its inputs instead.")],
+        id="calculated-value",
+    ),
+    pytest.param(
+        "CALC,2025-01,50,95,\n",
+        [(2, "value", "CALC is calculated from its formula; enter its inputs instead.")],
+        id="calculated-value-and-target",
+    ),
+    pytest.param(
+        "AAA,2025-04,50,1234,\n",
+        [(2, "target", "1234 is above the highest allowed value of AAA (100).")],
+        id="target-above-max",
+    ),
+    pytest.param(
+        "AAA,2025-04,,-5,\n", [(2, "target", "-5 is below the lowest allowed value of AAA (0).")], id="target-below-min"
+    ),
+    pytest.param(
+        "AAA,2025-04,101,1234,\n",
+        [
+            (2, "value", "101 is above the highest allowed value of AAA (100)."),
+            (2, "target", "1234 is above the highest allowed value of AAA (100)."),
+        ],
+        id="value-and-target-out-of-range",
+    ),
+    pytest.param(
+        "AAA,2024-12,50,,\nAAA,2025-03-15,1,,\n",
+        [
+            (2, "value", "AAA Dec 2024 has been approved and is locked; ask the performance team to reopen it."),
+            (3, "period", "15 Mar 2025 is not a monthly period of AAA; use 01 Mar 2025 (Mar 2025)."),
+        ],
+        id="approved-and-bad-period-in-one-pass",
+    ),
+    pytest.param(
+        "AAA,2025-01,abc,,\nAAA,2024-12,,95,\n",
+        [
+            (2, "value", "'abc' is not a number."),
+            (3, "value", "AAA Dec 2024 has been approved and is locked; ask the performance team to reopen it."),
+        ],
+        id="bad-number-and-approved-in-one-pass",
     ),
     pytest.param('AAA,2025-01,9"1",,\n', [(2, "value", "'9\"1\"' is not a number.")], id="quote-inside-value"),
     pytest.param(
@@ -539,6 +605,7 @@ def test_errors_fall_back_to_rows_and_save_nothing(world, body, errors):
     indicator = team_indicator(world, code="AAA", min_value=D("0"), max_value=D("100"))
     team_indicator(world, code="QQQ", frequency="quarterly")
     team_indicator(world, code="ANN", frequency="annual")
+    team_indicator(world, code="CALC", formula="AAA * 2")
     Measurement.objects.create(
         indicator=indicator,
         period=_day("2024-12-01"),
@@ -558,7 +625,7 @@ def test_bad_utf8_is_refused_by_both_paths(world):
     need_postgres()
     team_indicator(world, code="AAA")
     for allow_copy in (True, False):
-        with pytest.raises(imports.FileFormatError) as caught:
+        with pytest.raises(FileFormatError) as caught:
             _import(HEADER.encode() + b"AAA,2025-01,91,,caf\xe9\n", world.updater, allow_copy=allow_copy)
         assert str(caught.value) == "The file is not UTF-8 text; save it as 'CSV UTF-8'."
     assert (Measurement.objects.count(), ImportRun.objects.count()) == (0, 0)
@@ -584,7 +651,7 @@ def test_unreadable_files_are_refused_alike_by_both_paths(world, data, message):
     need_postgres()
     team_indicator(world, code="AAA")
     for allow_copy in (True, False):
-        with pytest.raises(imports.FileFormatError) as caught:
+        with pytest.raises(FileFormatError) as caught:
             _import(data, world.updater, allow_copy=allow_copy)
         assert str(caught.value) == message
     assert (Measurement.objects.count(), ImportRun.objects.count()) == (0, 0)

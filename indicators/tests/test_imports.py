@@ -7,9 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from indicators import imports
+from indicators import imports, services
 from indicators.models import ImportRun, Indicator, Measurement
 from indicators.tests.factories import team_indicator
+from pmf.spreadsheets import FileFormatError
 
 
 def _csv(text: str) -> io.BytesIO:
@@ -34,9 +35,9 @@ def test_dry_run_reports_row_column_and_reason_and_saves_nothing(world):
     assert [(e.row, e.column, e.reason) for e in report.errors] == [
         (3, "value", "'abc' is not a number."),
         (4, "code", "'ZZZ' is not a PI you can update."),
-        (5, "period", "15 Mar 2025 is not a monthly period; use 2025-03-01."),
-        (6, "period", "01 May 2025 is not a quarterly period; use 2025-04-01."),
-        (7, "value", "101 is outside the allowed range of AAA (… to 100)."),
+        (5, "period", "15 Mar 2025 is not a monthly period of AAA; use 01 Mar 2025 (Mar 2025)."),
+        (6, "period", "01 May 2025 is not a quarterly period of QQQ; use 01 Apr 2025 (Q1 2025/26)."),
+        (7, "value", "101 is above the highest allowed value of AAA (100)."),
         (8, "period", "AAA 2025-01 already appears in row 2."),
         (9, "value", "Give a value, a target or both."),
     ]
@@ -76,7 +77,7 @@ def test_commit_writes_values_with_status_and_refreshes_latest(world):
 
 
 def test_wrong_columns_are_refused_before_any_row(world):
-    with pytest.raises(imports.FileFormatError) as caught:
+    with pytest.raises(FileFormatError) as caught:
         imports.import_values(
             upload=_csv("pi,when,value\nAAA,2025-01-01,1\n"), file_name="v.csv", user=world.updater, commit=True
         )
@@ -120,7 +121,7 @@ def test_approved_values_are_not_overwritten_by_an_import(world):
         upload=_csv("code,period,value\nAAA,2025-01-01,50\n"), file_name="v.csv", user=world.updater, commit=True
     )
     assert [(e.row, e.reason) for e in report.errors] == [
-        (2, "AAA 2025-01 is approved and locked; ask the performance team to reopen it.")
+        (2, "AAA Jan 2025 has been approved and is locked; ask the performance team to reopen it.")
     ]
     assert Measurement.objects.get().value == D("91")
 
@@ -208,7 +209,7 @@ def test_import_page_names_wrong_columns(world, client_for):
 
 def test_a_file_the_csv_reader_cannot_read_is_refused_with_its_line(world):
     team_indicator(world, code="AAA")
-    with pytest.raises(imports.FileFormatError) as caught:
+    with pytest.raises(FileFormatError) as caught:
         imports.import_values(
             upload=_csv("code,period,value\nAAA,2025-01-01,1\nAAA,2025-02-01,2\rAAA,2025-03-01,3\n"),
             file_name="v.csv",
@@ -218,3 +219,122 @@ def test_a_file_the_csv_reader_cannot_read_is_refused_with_its_line(world):
         )
     assert str(caught.value).startswith("The file is not readable as CSV at line 3 (new-line character seen")
     assert Measurement.objects.count() == 0
+
+
+def test_values_of_calculated_pis_are_refused_with_the_message_of_the_form(world):
+    team_indicator(world, code="UPM")
+    calc = team_indicator(world, code="CALC", formula="UPM * 2")
+    report = imports.import_values(
+        upload=_csv("code,period,value,target\nCALC,2025-01-01,50,\nCALC,2025-02-01,,95\n"),
+        file_name="v.csv",
+        user=world.updater,
+        commit=True,
+    )
+    assert [(e.row, e.column, e.reason) for e in report.errors] == [
+        (2, "value", "CALC is calculated from its formula; enter its inputs instead.")
+    ]
+    assert (report.committed, Measurement.objects.count()) == (False, 0)
+    with pytest.raises(services.EntriesInvalid) as caught:
+        services.measurement_update(indicator=calc, period=datetime.date(2025, 1, 1), value=D("95"), user=world.manager)
+    assert caught.value.errors == {"CALC Jan 2025": {"value": report.errors[0].reason}}
+
+
+def test_targets_outside_the_allowed_range_are_refused_and_nothing_turns_red(world):
+    indicator = team_indicator(world, code="PCT", min_value=D("0"), max_value=D("100"))
+    report = imports.import_values(
+        upload=_csv('code,period,value,target\nPCT,2025-01-01,95,"1,234"\nPCT,2025-02-01,,-1\nPCT,2025-03-01,96,99\n'),
+        file_name="v.csv",
+        user=world.updater,
+        commit=True,
+    )
+    assert [(e.row, e.column, e.reason) for e in report.errors] == [
+        (2, "target", "1234 is above the highest allowed value of PCT (100)."),
+        (3, "target", "-1 is below the lowest allowed value of PCT (0)."),
+    ]
+    assert (report.committed, Measurement.objects.count()) == (False, 0)
+    indicator.refresh_from_db()
+    assert indicator.latest_status == "unknown"
+
+
+def test_one_dry_run_names_an_approved_value_and_a_bad_period_together(world):
+    indicator = team_indicator(world, code="AAA")
+    Measurement.objects.create(
+        indicator=indicator,
+        period=datetime.date(2025, 1, 1),
+        value=D("91"),
+        approved_at=datetime.datetime(2025, 2, 1, tzinfo=datetime.UTC),
+    )
+    report = imports.import_values(
+        upload=_csv("code,period,value\nAAA,2025-01-01,50\nAAA,2025-02-15,60\nAAA,2025-03-01,70\n"),
+        file_name="v.csv",
+        user=world.updater,
+        commit=False,
+    )
+    assert [(e.row, e.column, e.reason) for e in report.errors] == [
+        (2, "value", "AAA Jan 2025 has been approved and is locked; ask the performance team to reopen it."),
+        (3, "period", "15 Feb 2025 is not a monthly period of AAA; use 01 Feb 2025 (Feb 2025)."),
+    ]
+    assert list(Measurement.objects.values_list("value", flat=True)) == [D("91")]
+
+
+def test_inactive_pis_take_values_in_the_import_as_in_their_single_period_form(world, client_for):
+    indicator = team_indicator(world, code="OLD", active=False)
+    response = client_for(world.updater).post(
+        reverse("measurement-edit", kwargs={"pk": indicator.pk, "period": "2025-01-01"}),
+        {f"pi{indicator.pk}-value": "91", f"pi{indicator.pk}-version": "0"},
+    )
+    assert response.status_code == 302
+    report = imports.import_values(
+        upload=_csv("code,period,value\nOLD,2025-02-01,92\n"), file_name="v.csv", user=world.updater, commit=True
+    )
+    assert (report.ok, report.committed, report.created) == (True, True, 1)
+    assert list(Measurement.objects.order_by("period").values_list("period", "value", "status")) == [
+        (datetime.date(2025, 1, 1), D("91"), "green"),
+        (datetime.date(2025, 2, 1), D("92"), "green"),
+    ]
+
+
+DEFINITIONS_HEADER = "code,title,org_unit,unit,polarity,frequency,decimals,tolerance,min_value,max_value,active\n"
+
+
+def test_definitions_are_judged_by_the_model_and_keep_the_friendly_forms(world):
+    team_indicator(world, code="OLD", min_value=None, max_value=D("5"))
+    upload = _csv(
+        DEFINITIONS_HEADER + "NEW1,Range upside down,alpha-rents,number,up,monthly,,,10,5,\n"
+        "OLD,Only a new lowest value,alpha-rents,number,up,monthly,,,10,,\n"
+        f"{'C' * 41},Code too long,alpha-rents,number,up,monthly,,,,,\n"
+        f"NEW2,{'T' * 301},alpha-rents,number,up,monthly,,,,,\n"
+        "NEW3,Negative decimals,alpha-rents,number,up,monthly,-1,,,,\n"
+        "NEW4,Fine tolerance,alpha-rents,number,up,monthly,,0.12345,,,\n"
+        "NEW5,Unsure,alpha-rents,number,Sideways,monthly,,,,,maybe\n"
+        "NEW6,,alpha-rents,number,up,,,,,,\n"
+        'NEW7,Friendly forms,alpha-rents,%,Data only,Monthly,2,5%,"1,000","£2,000",No\n'
+    )
+    report = imports.import_definitions(upload=upload, file_name="d.csv", user=world.manager, commit=True)
+    assert [(e.row, e.column, e.reason) for e in report.errors] == [
+        (2, "max_value", "The highest allowed value is below the lowest."),
+        (3, "max_value", "The highest allowed value is below the lowest."),
+        (4, "code", "Ensure this value has at most 40 characters (it has 41)."),
+        (5, "title", "Ensure this value has at most 300 characters (it has 301)."),
+        (6, "decimals", "Ensure this value is greater than or equal to 0."),
+        (7, "tolerance", "Ensure that there are no more than 4 decimal places."),
+        (8, "polarity", "'Sideways' is not one of: data, down, up."),
+        (8, "active", "“maybe” value must be either True or False."),
+        (9, "title", "This field cannot be blank."),
+        (9, "frequency", "This field cannot be blank."),
+    ]
+    assert not report.committed
+    assert not Indicator.objects.filter(code__startswith="NEW").exists()
+    assert Indicator.objects.get(code="OLD").min_value is None
+    report = imports.import_definitions(
+        upload=_csv(
+            DEFINITIONS_HEADER + 'NEW7,Friendly forms,alpha-rents,%,Data only,Monthly,2,5%,"1,000","£2,000",No\n'
+        ),
+        file_name="d.csv",
+        user=world.manager,
+        commit=True,
+    )
+    assert (report.ok, report.created) == (True, 1)
+    assert Indicator.objects.filter(code="NEW7").values_list(
+        "unit", "polarity", "frequency", "decimals", "tolerance", "min_value", "max_value", "active"
+    ).get() == ("percent", "data", "monthly", 2, D("5"), D("1000"), D("2000"), False)

@@ -2,7 +2,7 @@ import datetime
 
 from django.urls import reverse
 
-from indicators.mywork import linked_indicators
+from indicators.panels import linked_indicators
 from indicators.tests.factories import team_indicator
 from plans.models import PlanItem
 

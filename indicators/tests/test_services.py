@@ -4,9 +4,13 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from indicators import hooks, services
+from indicators import entry as entry_rules
+from indicators import services
+from indicators.forms import TargetForm
 from indicators.models import Indicator, Measurement
 from indicators.tests.factories import IndicatorFactory, MeasurementFactory, TargetFactory, team_indicator
+from pmf import registry
+from pmf.locking import EditConflict
 
 JAN = datetime.date(2025, 1, 1)
 FEB = datetime.date(2025, 2, 1)
@@ -27,7 +31,7 @@ FEB = datetime.date(2025, 2, 1)
     ],
 )
 def test_parse_number_accepts_what_people_type(text, unit, expected):
-    assert services.parse_number(text, field="value", unit=unit) == expected
+    assert entry_rules.parse_number(text, field="value", unit=unit) == expected
 
 
 @pytest.mark.parametrize(
@@ -44,7 +48,7 @@ def test_parse_number_accepts_what_people_type(text, unit, expected):
 )
 def test_parse_number_refuses_with_a_message_naming_the_field(text, unit, message):
     with pytest.raises(ValidationError) as caught:
-        services.parse_number(text, field="value", unit=unit)
+        entry_rules.parse_number(text, field="value", unit=unit)
     assert caught.value.message_dict == {"value": [message]}
 
 
@@ -125,7 +129,7 @@ def test_value_outside_the_allowed_range_is_refused(world):
 def test_second_updater_saving_the_same_measurement_gets_a_conflict_and_nothing_is_lost(world):
     indicator = team_indicator(world)
     services.measurement_update(indicator=indicator, period=JAN, value=D("92"), user=world.updater, version=0)
-    with pytest.raises(services.ConflictError) as caught:
+    with pytest.raises(EditConflict) as caught:
         services.measurement_update(indicator=indicator, period=JAN, value=D("93"), user=world.manager, version=0)
     assert "was changed by Charlie Updater" in str(caught.value)
     assert "your entry was not saved" in str(caught.value)
@@ -207,13 +211,13 @@ def test_recalculation_leaves_issued_periods_alone(world):
     def january_issued(indicator_id, period):
         return period == JAN
 
-    hooks.register_issued_period_check(january_issued)
+    registry.ISSUED_PERIOD_CHECKS.register(january_issued)
     try:
         services.measurement_update(
             indicator=num, period=JAN, value=D("60"), user=world.updater, cause="c", action_taken="a", recovery_date=FEB
         )
     finally:
-        hooks.ISSUED_PERIOD_CHECKS.remove(january_issued)
+        registry.ISSUED_PERIOD_CHECKS.remove(january_issued)
     calculated = Measurement.objects.get(indicator=pct, period=JAN)
     assert (calculated.value, calculated.status) == (D("2.5"), "green")
 
@@ -260,24 +264,73 @@ def test_values_of_calculated_pis_cannot_be_typed_in(world):
     }
 
 
-def test_quarter_and_year_to_date_values_follow_the_pi_rule(world):
-    indicator = team_indicator(world, ytd_rule="sum", unit="number")
-    for month, value in [(4, 10), (5, 20), (6, 30), (7, 40)]:
-        MeasurementFactory(indicator=indicator, period=datetime.date(2025, month, 1), value=D(value))
-    MeasurementFactory(indicator=indicator, period=datetime.date(2025, 3, 1), value=D(999))  # last year
-    found = services.summaries(indicator, as_of=datetime.date(2025, 7, 1))
-    assert [(s.label, s.value, s.periods) for s in found] == [
-        ("Quarter to date Q2 2025/26", D("40"), 1),
-        ("Year to date 2025/26", D("100"), 4),
-    ]
+def test_period_message_names_the_frequency_with_its_article(world):
+    indicator = team_indicator(world, code="ANNUAL", frequency=Indicator.Frequency.ANNUAL)
+    with pytest.raises(services.EntriesInvalid) as caught:
+        services.measurement_update(indicator=indicator, period=JAN, value=D("95"), user=world.updater)
+    assert caught.value.errors == {
+        "ANNUAL 2024/25": {"period": "01 Jan 2025 is not an annual period of ANNUAL; use 01 Apr 2024 (2024/25)."}
+    }
 
 
-def test_ratio_of_sums_year_to_date_adds_up_the_formula_inputs(world):
-    num, den, pct = _calculated(world)
-    pct.ytd_rule = "ratio"
-    pct.save()
-    for month, n, d in [(4, 1, 100), (5, 9, 100)]:
-        services.measurement_update(indicator=num, period=datetime.date(2025, month, 1), value=D(n), user=world.updater)
-        services.measurement_update(indicator=den, period=datetime.date(2025, month, 1), value=D(d), user=world.updater)
-    (quarter, year) = services.summaries(pct, as_of=datetime.date(2025, 5, 1))
-    assert (quarter.value, year.value) == (D("5"), D("5"))
+def test_set_target_refuses_a_target_outside_the_allowed_range_and_changes_nothing(world):
+    indicator = team_indicator(world, code="PCT", min_value=D("0"), max_value=D("100"))
+    services.measurement_update(indicator=indicator, period=JAN, value=D("91"), user=world.updater)
+    with pytest.raises(ValidationError) as caught:
+        services.set_target(
+            indicator=indicator,
+            effective_from=JAN,
+            target=D("1234"),
+            tolerance_kind="absolute",
+            tolerance=D("2"),
+            user=world.manager,
+        )
+    assert caught.value.message_dict == {"target": ["1234 is above the highest allowed value of PCT (100)."]}
+    assert list(indicator.targets.values_list("effective_from", "target")) == [(datetime.date(2020, 4, 1), D("90"))]
+    assert Measurement.objects.filter(indicator=indicator).values_list("target", "status").get() == (D("90"), "green")
+    indicator.refresh_from_db()
+    assert (indicator.latest_target, indicator.latest_status) == (D("90"), "green")
+
+
+def test_set_target_names_a_bad_period_and_a_bad_target_together(world):
+    indicator = team_indicator(world, code="PCT", frequency=Indicator.Frequency.QUARTERLY, max_value=D("100"))
+    with pytest.raises(ValidationError) as caught:
+        services.set_target(
+            indicator=indicator,
+            effective_from=FEB,
+            target=D("101"),
+            tolerance_kind="absolute",
+            tolerance=D("2"),
+            user=world.manager,
+        )
+    assert caught.value.message_dict == {
+        "effective_from": ["01 Feb 2025 is not a quarterly period of PCT; use 01 Jan 2025 (Q4 2024/25)."],
+        "target": ["101 is above the highest allowed value of PCT (100)."],
+    }
+    assert indicator.targets.count() == 1
+
+
+def test_target_form_refuses_a_target_outside_the_allowed_range(world):
+    indicator = team_indicator(world, code="PCT", min_value=D("0"), max_value=D("100"))
+    data = {"effective_from": "2025-01-01", "tolerance_kind": "absolute", "tolerance": "2"}
+    form = TargetForm(data={**data, "target": "1,234"}, indicator=indicator)
+    assert form.errors == {"target": ["1234 is above the highest allowed value of PCT (100)."]}
+    form = TargetForm(data={**data, "target": "-0.5%"}, indicator=indicator)
+    assert form.errors == {"target": ["-0.5 is below the lowest allowed value of PCT (0)."]}
+    form = TargetForm(data={**data, "target": "95%"}, indicator=indicator)
+    assert form.is_valid() and form.cleaned_data["target"] == D("95")
+
+
+def test_a_target_entered_with_a_value_is_held_to_the_range(world):
+    indicator = team_indicator(world, code="PCT", min_value=D("0"), max_value=D("100"))
+    entry = services.ValueInput(indicator=indicator, period=JAN, value=D("95"), target=D("1234"), set_target=True)
+    with pytest.raises(services.EntriesInvalid) as caught:
+        services.save_values(entries=[entry], user=world.updater, require_red_commentary=False)
+    assert caught.value.errors == {"PCT Jan 2025": {"target": "1234 is above the highest allowed value of PCT (100)."}}
+    assert Measurement.objects.count() == 0
+
+
+def test_inactive_pi_takes_values_like_an_active_one(world):
+    indicator = team_indicator(world, code="OLD", active=False)
+    saved = services.measurement_update(indicator=indicator, period=JAN, value=D("91"), user=world.updater)
+    assert (saved.value, saved.target, saved.status) == (D("91"), D("90"), "green")

@@ -104,16 +104,6 @@ def test_year_to_date_and_quarter_values_by_rule(values, rule, expected):
     assert s.aggregate(values, rule) == expected
 
 
-def test_ratio_of_sums_divides_total_numerators_by_total_denominators():
-    assert s.aggregate([], s.RATIO, numerators=[D("9"), D("1"), None], denominators=[D("10"), D("10"), D("5")]) == D(
-        "50"
-    )
-
-
-def test_ratio_of_sums_with_zero_denominators_is_none():
-    assert s.aggregate([], s.RATIO, numerators=[D("1")], denominators=[D("0")]) is None
-
-
 def test_unknown_year_to_date_rule_is_refused():
     with pytest.raises(ValueError, match="Unknown year-to-date rule 'median'"):
         s.aggregate([D("1")], "median")

@@ -196,7 +196,7 @@ def test_second_updater_sees_a_conflict_and_keeps_what_they_typed(world, client_
         reverse("indicator-monthly-update") + "?month=2025-01",
         {f"pi{indicator.pk}-value": "97", f"pi{indicator.pk}-version": "0"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "was changed by Bob Manager" in response.context["conflict"]
     assert response.context["rows"][0].initial("value") == "97"
     assert Measurement.objects.get().value == D("92")

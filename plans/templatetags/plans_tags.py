@@ -9,7 +9,7 @@ LABELS = dict(Status.choices)
 
 
 @register.simple_tag
-def status_badge(status: str):
+def plan_status(status: str):
     """The status as shape and colour with its word beside it (never colour alone)."""
     if not status:
         return ""

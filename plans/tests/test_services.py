@@ -7,6 +7,7 @@ from plans import services
 from plans import status as rules
 from plans.models import Milestone, PlanItem, PlanSettings, ProgressUpdate
 from plans.tests.factories import TODAY, item
+from pmf.locking import EditConflict
 
 D = datetime.date
 
@@ -174,7 +175,7 @@ def test_a_second_save_from_a_stale_copy_is_refused(plans):
     first.title = "First editor"
     services.save_item(item=first, expected_version=1)
     second.title = "Second editor"
-    with pytest.raises(services.ConcurrentEditError) as error:
+    with pytest.raises(EditConflict) as error:
         services.save_item(item=second, expected_version=1)
     assert "changed by someone else after you opened it" in error.value.message
     assert fresh(plans.action).title == "First editor"

@@ -106,7 +106,7 @@ def test_tree_page_query_count_does_not_grow_with_rows(plans, world, client_for)
 
 
 def test_my_actions_groups_by_status_overdue_first_in_constant_queries(plans, world, client_for):
-    from plans.mywork import my_actions
+    from plans.panels import my_actions
 
     PlanItem.objects.filter(pk=plans.action.pk).update(status=rules.IN_PROGRESS)
     with CaptureQueriesContext(connection) as one:
@@ -147,7 +147,7 @@ def test_linked_panels_from_other_modules_appear_on_the_action_page(plans, world
     panel = registry.LinkedPanel(
         title="Linked test things", template="plans/mywork_actions.html", items=lambda plan_item, user: [], order=50
     )
-    registry.LINKED_PANELS.append(panel)
+    registry.LINKED_PANELS.register(panel)
     try:
         response = client_for(world.manager).get(plans.action.get_absolute_url())
     finally:
@@ -247,6 +247,26 @@ def test_move_into_own_subtree_is_refused_on_the_parent_field(plans, world, clie
         "parent_code": ["H 1.1 cannot move under itself or one of its own items (H 1.1.1); that would make a loop."]
     }
     assert fresh(plans.action).parent == plans.objective
+
+
+def test_moving_from_a_stale_page_is_refused_with_409_and_the_form_kept(plans, world, client_for):
+    target = item("H 2", kind=PlanItem.Kind.OBJECTIVE, parent=plans.plan, unit=world.directorate)
+    client = client_for(world.manager)
+    client.post(
+        reverse("planitem-edit", kwargs={"pk": plans.action.pk}),
+        _edit_payload(plans.action, world, "Edited meanwhile", 1),
+    )
+    response = client.post(
+        reverse("planitem-move", kwargs={"pk": plans.action.pk}), {"parent_code": "H 2", "version": 1}
+    )
+    assert response.status_code == 409
+    assert response.context["form"].non_field_errors() == [
+        "H 1.1 was changed by someone else after you opened it (version 1, now 2). Reload the page to see "
+        "their changes, then make yours again."
+    ]
+    assert response.context["form"]["parent_code"].value() == "H 2"
+    assert fresh(plans.action).parent == plans.objective
+    assert target.get_children().count() == 0
 
 
 def test_manager_moves_an_action_by_parent_code(plans, world, client_for):
@@ -383,7 +403,7 @@ def test_xlsx_export_keeps_text_that_looks_like_a_formula_as_text(plans, world, 
     response = client_for(world.admin).get(reverse("plan-export"), {"root": plans.objective.pk, "format": "xlsx"})
     sheet = load_workbook(BytesIO(response.content)).active
     titles = {row[0].value: row[3] for row in sheet.iter_rows(min_row=2)}
-    assert (titles["H 1.1"].value, titles["H 1.1"].data_type) == ("=1+1", "s")
+    assert (titles["H 1.1"].value, titles["H 1.1"].data_type) == ("'=1+1", "s")
 
 
 def test_plan_item_history_lists_the_edit(plans, world, client_for):
@@ -421,6 +441,10 @@ def test_archiving_from_a_stale_page_is_refused(plans, world, client_for):
         reverse("planitem-edit", kwargs={"pk": plans.action.pk}),
         _edit_payload(plans.action, world, "Edited meanwhile", 1),
     )
-    response = client.post(reverse("planitem-archive", kwargs={"pk": plans.action.pk}), {"version": 1}, follow=True)
+    response = client.post(reverse("planitem-archive", kwargs={"pk": plans.action.pk}), {"version": 1})
+    assert response.status_code == 409
     assert fresh(plans.action).active is True
-    assert any("changed by someone else" in str(message) for message in response.context["messages"])
+    assert response.context["conflict"].startswith(
+        "H 1.1 was changed by someone else after you opened it (version 1, now 2)"
+    )
+    assert 'name="version" value="2"' in response.content.decode()

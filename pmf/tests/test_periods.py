@@ -38,3 +38,15 @@ def test_financial_year_start_follows_the_setting(settings):
     settings.FINANCIAL_YEAR_START_MONTH = 7
     assert periods.fy_label(dt.date(2026, 6, 30)) == "2025/26"
     assert periods.fy_label(dt.date(2026, 7, 1)) == "2026/27"
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (dt.date(2026, 1, 9), dt.date(2025, 12, 1)),
+        (dt.date(2025, 10, 1), dt.date(2025, 9, 1)),
+        (dt.date(2025, 10, 31), dt.date(2025, 9, 1)),
+    ],
+)
+def test_last_complete_month_is_the_month_before_today(today, expected):
+    assert periods.last_complete_month(today) == expected

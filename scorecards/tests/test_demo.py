@@ -30,6 +30,6 @@ def test_demo_builds_scorecards_snapshots_editions_and_a_published_tsm_page_once
     assert set(Snapshot.objects.values_list("owner__username", flat=True)) == {"mh.manager", "mh.office", "mh.updater"}
     response = client.get(reverse("public-scorecard", kwargs={"slug": "tenant-satisfaction"}))
     assert response.status_code == 200
-    assert sum(len(block["rows"]) for block in response.context["sections"]) == 22
+    assert sum(len(block.rows) for block in response.context["sections"]) == 22
     call_command("seed_demo", stdout=io.StringIO())
     assert counts() == first

@@ -2,13 +2,16 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from indicators import hooks
 from indicators import services as indicator_services
 from indicators.models import Measurement
+from pmf import periods
+from pmf.registry import is_issued_period
 from scorecards import services, tasks
 from scorecards.models import EditionRow, ImmutableError, ScorecardEdition, ScorecardSettings
 from scorecards.tests.factories import PERIOD, TODAY, issue, make_scorecard
@@ -146,15 +149,15 @@ def test_a_correction_after_issue_shows_as_a_restatement_and_never_changes_the_e
     detail = client_for(world.viewer).get(reverse("edition-detail", kwargs={"pk": edition.pk}))
     html = detail.content.decode()
     assert "Corrected since issue" in html and "104.0%" in html
-    assert [r.value_text for b in detail.context["sections"] for r in b["rows"]] == ["104.0%", "104.0%"]
+    assert [r.value_text for b in detail.context["sections"] for r in b.rows] == ["104.0%", "104.0%"]
 
 
 def test_an_issued_period_is_reported_to_the_indicators_hook(card, pis):
-    assert not hooks.is_issued(pis["A"].pk, PERIOD)
+    assert not is_issued_period(pis["A"].pk, PERIOD)
     issue(card)
-    assert hooks.is_issued(pis["A"].pk, PERIOD)
-    assert not hooks.is_issued(pis["A"].pk, datetime.date(2025, 8, 1))
-    assert not hooks.is_issued(pis["C"].pk, PERIOD)
+    assert is_issued_period(pis["A"].pk, PERIOD)
+    assert not is_issued_period(pis["A"].pk, datetime.date(2025, 8, 1))
+    assert not is_issued_period(pis["C"].pk, PERIOD)
 
 
 def test_issue_view_reports_a_refusal_naming_the_period(world, card, client_for):
@@ -178,12 +181,12 @@ def test_monthly_job_issues_last_month_once_from_scorecard_day(card):
     ScorecardSettings(issue_day=1).save()
     assert tasks.issue_due_editions.delay().get() == 1
     assert tasks.issue_due_editions.delay().get() == 1
-    assert list(ScorecardEdition.objects.values_list("period", flat=True)) == [services.last_complete_period()]
+    assert list(ScorecardEdition.objects.values_list("period", flat=True)) == [
+        periods.last_complete_month(timezone.localdate())
+    ]
 
 
 def test_monthly_job_waits_for_scorecard_day(card, monkeypatch):
-    from django.utils import timezone
-
     monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2025, 10, 15))
     assert tasks.issue_due_editions() == 0
     monkeypatch.setattr(timezone, "localdate", lambda: TODAY)
@@ -223,3 +226,20 @@ def _edition_queries(world, client, count, slug):
 @pytest.mark.django_db
 def test_edition_and_public_pages_queries_do_not_grow_with_rows(world, client):
     assert _edition_queries(world, client, 50, "many") == _edition_queries(world, client, 1, "one")
+
+
+@pytest.mark.parametrize(
+    ("person", "sees"),
+    [
+        ("admin", True),
+        ("manager", True),  # owner, and manager of the scorecard's unit
+        ("viewer", True),  # the scorecard is shared with them
+        ("updater", False),
+        ("outsider", False),
+        ("anon", False),
+    ],
+)
+def test_editions_are_visible_to_whoever_may_see_their_scorecard(world, card, person, sees):
+    edition = issue(card)
+    user = world.actor(person) or AnonymousUser()
+    assert list(ScorecardEdition.objects.visible_to(user)) == ([edition] if sees else [])

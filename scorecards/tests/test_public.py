@@ -128,7 +128,7 @@ def test_signposts_publication_shows_only_the_key_indicators(published, client):
     html = client.get(reverse("public-scorecard", kwargs={"slug": "tenants"})).content.decode()
     assert "Repairs done on time" in html and "Indicator PIB" not in html
     signposts = client.get(reverse("public-signposts", kwargs={"slug": "tenants"}))
-    assert [[r.code for r in b["rows"]] for b in signposts.context["sections"]] == [["PIA"]]
+    assert [[r.code for r in b.rows] for b in signposts.context["sections"]] == [["PIA"]]
 
 
 def test_unknown_download_format_is_not_found(published, client):

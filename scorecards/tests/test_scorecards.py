@@ -113,7 +113,7 @@ def test_scorecard_page_shows_ytd_quartile_and_the_same_period_last_year(world, 
     response = client_for(world.manager).get(
         reverse("scorecard-detail", kwargs={"pk": card.pk}), {"period": "2025-09", "compare": "1"}
     )
-    entry, row = response.context["sections"][0]["rows"][0]
+    row = response.context["sections"][0].rows[0]
     assert (row.value_text, row.ytd_text, row.quartile_label, row.last_year_text) == (
         "104.0%",
         "101.5%",
@@ -127,7 +127,7 @@ def test_scorecard_page_shows_ytd_quartile_and_the_same_period_last_year(world, 
 def test_scorecard_for_an_earlier_period_uses_values_up_to_it(world, pis, client_for):
     card = make_scorecard(world.directorate, [pis["A"]], owner=world.manager)
     response = client_for(world.manager).get(reverse("scorecard-detail", kwargs={"pk": card.pk}), {"period": "2025-06"})
-    row = response.context["sections"][0]["rows"][0][1]
+    row = response.context["sections"][0].rows[0]
     assert (row.period_label, row.value_text, row.short_label) == ("Jun 2025", "101.0%", "Improving")
 
 
@@ -151,7 +151,7 @@ def test_signposts_show_only_the_flagged_key_indicators(world, pis, client_for):
     response = client_for(world.manager).get(
         reverse("scorecard-signposts", kwargs={"pk": card.pk}), {"period": "2025-09"}
     )
-    assert [[r.code for r in block["rows"]] for block in response.context["sections"]] == [["PIB"]]
+    assert [[r.code for r in block.rows] for block in response.context["sections"]] == [["PIB"]]
     assert 'class="sc-big">104.0%' in response.content.decode()
 
 
@@ -160,7 +160,7 @@ def test_overview_counts_statuses_per_section(world, client_for):
     high = make_indicator("HIGH", world.team)
     card = make_scorecard(world.directorate, [low, high], owner=world.manager, sections=("Customer", "Finance"))
     response = client_for(world.manager).get(reverse("scorecard-detail", kwargs={"pk": card.pk}), {"period": "2025-09"})
-    counts = [[count for _, _, count in block["counts"]] for block in response.context["sections"]]
+    counts = [[count for _, _, count in block.counts] for block in response.context["sections"]]
     assert counts == [[0, 0, 1, 0, 0], [1, 0, 0, 0, 0]]
     assert response.context["overview"]["data"][0]["y"] == [0, 1]
 
@@ -175,7 +175,7 @@ def _scorecard_queries(world, client, count):
     client.force_login(world.manager)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("scorecard-detail", kwargs={"pk": card.pk}), {"period": "2025-09"})
-    assert sum(len(block["rows"]) for block in response.context["sections"]) == count
+    assert sum(len(block.rows) for block in response.context["sections"]) == count
     return len(queries)
 
 
@@ -204,7 +204,7 @@ def test_my_work_shows_my_snapshot_counts(world, pis, client_for):
 
 
 def test_year_to_date_of_a_calculated_pi_is_the_ratio_of_the_sums(world):
-    from scorecards.figures import live_rows
+    from indicators.figures import live_rows
 
     numerator = make_indicator("ARRN", world.team, months=6, start_value=10, polarity="data")
     denominator = make_indicator("ARRD", world.team, months=6, start_value=200, polarity="data")
@@ -238,7 +238,7 @@ def test_shared_scorecard_shows_every_figure_but_links_only_to_pis_the_reader_ma
     card = make_scorecard(world.directorate, [pis["A"], pis["B"]], owner=world.manager, shared_with=[world.updater])
     response = client_for(world.updater).get(reverse("scorecard-detail", kwargs={"pk": card.pk}), {"period": "2025-09"})
     html = response.content.decode()
-    assert [row.code for _, row in response.context["sections"][0]["rows"]] == ["PIA", "PIB"]
+    assert [row.code for row in response.context["sections"][0].rows] == ["PIA", "PIB"]
     assert f'<a href="/indicators/{pis["A"].pk}/">Indicator PIA</a>' in html
     assert f'href="/indicators/{pis["B"].pk}/"' not in html and "Indicator PIB" in html
 

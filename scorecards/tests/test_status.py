@@ -21,26 +21,6 @@ def test_status_counts_cover_every_status_in_order(statuses, expected):
 
 
 @pytest.mark.parametrize(
-    ("values", "points"),
-    [
-        ([], ""),
-        ([D(5)], ""),
-        ([D(1), D(3)], "2.0,22.0 94.0,2.0"),
-        ([D(2), D(2), D(2)], "2.0,12.0 48.0,12.0 94.0,12.0"),
-        ([D(4), None, D(0)], "2.0,2.0 94.0,22.0"),
-    ],
-)
-def test_sparkline_points_scale_into_the_box(values, points):
-    assert status.sparkline_points(values) == points
-
-
-def test_previous_year_values_take_the_twelve_months_before_the_latest():
-    latest = datetime.date(2025, 9, 1)
-    rows = [(datetime.date(2025, 8, 1), D(8)), (datetime.date(2024, 9, 1), D(9)), (datetime.date(2024, 8, 1), D(7))]
-    assert status.previous_year_values(rows, latest) == [D(8), D(9)]
-
-
-@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("2025-10", datetime.date(2025, 10, 1)),

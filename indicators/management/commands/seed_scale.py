@@ -179,7 +179,7 @@ class Command(BaseCommand):
         return indicators
 
     def _measurements(self, indicators, months, rng) -> int:
-        last = periods.add_months(periods.month_start(timezone.localdate()), -1)
+        last = periods.last_complete_month(timezone.localdate())
         first = periods.add_months(last, -(months - 1))
         now = timezone.now()
         rows = []

@@ -1,4 +1,4 @@
-"""The "My actions" section of My work."""
+"""What this module adds to other pages: the "My actions" section of My work."""
 
 from itertools import groupby
 

@@ -1,4 +1,5 @@
-"""Blocks other pages show: the signed-in person's PIs due this month, PIs linked to a plan item."""
+"""What this module adds to other pages: the "PIs to update this month" section of My work and the
+PIs panel on a plan item's golden-thread page."""
 
 from django.utils import timezone
 

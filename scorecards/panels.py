@@ -1,4 +1,5 @@
-"""The "My snapshot" block on the My work page: how many of my PIs are in each status."""
+"""What this module adds to other pages: the "My snapshot" section of My work (how many of my PIs
+are in each status)."""
 
 from django.db.models import Count, Q
 

@@ -1,0 +1,328 @@
+"""The one reader and writer of spreadsheets: every import reads CSV and Excel files here and
+every export writes them here.
+
+Reading: `read_table` gives the header (lower-cased, stripped) and the rows of a CSV or of the
+first sheet of an XLSX workbook, with cells as the file holds them. A file is refused whole with a
+`FileFormatError` that says why when it is larger than the upload limit, is not a readable CSV or
+workbook, unpacks to far more than its size (a workbook is a zip), or has a cell longer than
+MAX_CELL_CHARS. Imports check the header with `check_header` and collect per-row problems in a
+`RowReport`.
+
+Writing: `to_csv`, `to_xlsx` and `download` pass every cell through `safe_cell`, so that text
+starting like a formula is never run as one by the spreadsheet that opens the file.
+"""
+
+import csv
+import datetime
+import functools
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Context, Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+# A workbook is a zip of XML; real ones unpack to a few times their size. One that unpacks to more
+# than this many times the upload limit is refused before it is parsed.
+UNPACKED_FACTOR = 10
+MAX_CELL_CHARS = 10_000
+MAX_REPORTED_ERRORS = 500
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+# Excel keeps 15 significant digits; a float read from a workbook carries no more than that.
+_EXCEL_PRECISION = Context(prec=15)
+# Text a spreadsheet may read as the start of a formula (a tab or carriage return can hide one).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A number as people and `Indicator.format_value` write it: "-5", "-1,234.5", "-5.0%", "-£12".
+_FORMATTED_NUMBER = re.compile(r"[-+]?[£$€]?(?=\.?\d)(\d{1,3}(,\d{3})+|\d*)(\.\d+)?%?")
+# Quoted text and escaped characters in a number format are shown as they are, not as a percent.
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.')
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+class FileFormatError(ValueError):
+    """The file cannot be read as a table; the message says why (and where, when known)."""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class RowReport:
+    """What an import found: the data rows read and the errors, by row and column. Only the first
+    MAX_REPORTED_ERRORS errors are kept; `error_count` counts them all."""
+
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+
+    def add(self, row: int, column: str, reason: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(row, column, reason))
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+
+# Reading -----------------------------------------------------------------------------------------
+
+
+def read_table(upload, file_name: str, *, max_bytes: int | None = None) -> tuple[list[str], Iterator[list]]:
+    """(header, rows) of an uploaded CSV, or of the first sheet of a workbook when FILE_NAME ends
+    in .xlsx. Row 1 is the header, lower-cased and stripped; the rows follow from row 2.
+
+    CSV cells are strings. Workbook cells are what Excel holds: str, int, float, bool,
+    date/datetime or None, except that a number shown as a percentage comes as the text Excel
+    shows ("95%" for 0.95). Raises FileFormatError for a file over MAX_BYTES (default: the
+    IMPORT_MAX_BYTES setting), an unreadable file
+    or a cell over MAX_CELL_CHARS characters; the rows of a workbook are read as they are iterated,
+    so iterating them may raise it too (naming the row)."""
+    max_bytes = max_bytes or settings.IMPORT_MAX_BYTES
+    data = _read_at_most(upload, max_bytes)
+    if file_name.lower().endswith(".xlsx"):
+        return _workbook_table(data, unpacked_limit=max_bytes * UNPACKED_FACTOR)
+    return _csv_table(data)
+
+
+def check_upload(upload) -> None:
+    """The upload rule every import form applies before reading: a .csv or .xlsx file no larger
+    than the import limit. Raises django's ValidationError (shown on the form's file field)."""
+    if not upload.name.lower().endswith((".csv", ".xlsx")):
+        raise ValidationError("Choose a .csv or .xlsx file.")
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise ValidationError(_too_large(settings.IMPORT_MAX_BYTES))
+
+
+def _read_at_most(upload, max_bytes: int) -> bytes:
+    size = getattr(upload, "size", None)
+    if size is None or size <= max_bytes:
+        data = upload.read(max_bytes + 1)
+        if len(data) <= max_bytes:
+            return data
+    raise FileFormatError(_too_large(max_bytes))
+
+
+def _too_large(max_bytes: int) -> str:
+    return f"The file is larger than {_size(max_bytes)}, the most an import accepts; split it into smaller files."
+
+
+def _size(number: int) -> str:
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if number >= scale:
+            return f"{number / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{number} bytes"
+
+
+def _csv_table(data: bytes) -> tuple[list[str], Iterator[list[str]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileFormatError("The file is not UTF-8 text; save it as 'CSV UTF-8'.") from None
+    if len(text) > MAX_CELL_CHARS:
+        # Read through once now: some imports hand the raw file on (indicators.bulkload), so a cell
+        # that is too long must stop the file here, not when the rows are iterated.
+        for number, cells in enumerate(_csv_rows(text), start=1):
+            if cells and max(map(len, cells)) > MAX_CELL_CHARS:
+                index = next(i for i, cell in enumerate(cells) if len(cell) > MAX_CELL_CHARS)
+                header = [] if number == 1 else next(_csv_rows(text))
+                raise FileFormatError(_too_long(number, header, index, len(cells[index])))
+    rows = _csv_rows(text)
+    header = next(rows, None)
+    if header is None:
+        raise FileFormatError("The file is empty.")
+    return [cell.strip().lower() for cell in header], rows
+
+
+def _csv_rows(text: str) -> Iterator[list[str]]:
+    reader = csv.reader(io.StringIO(text))
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise FileFormatError(f"The file is not readable as CSV at line {reader.line_num} ({exc}).") from None
+
+
+def _workbook_table(data: bytes, *, unpacked_limit: int) -> tuple[list[str], Iterator[list]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except Exception as exc:  # not a zip, or a damaged one
+        raise _unreadable_workbook(exc) from None
+    if unpacked > unpacked_limit:
+        raise FileFormatError(
+            f"The workbook unpacks to more than {_size(unpacked_limit)}, the most an import accepts; "
+            "split it into smaller files."
+        )
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        first = next(sheet.iter_rows(max_row=1), None)
+    except Exception as exc:  # zipfile, the XML parser and openpyxl raise many kinds for a broken file
+        raise _unreadable_workbook(exc) from None
+    if first is None:
+        raise FileFormatError("The file is empty.")
+    for index, cell in enumerate(first):
+        if isinstance(cell.value, str) and len(cell.value) > MAX_CELL_CHARS:
+            raise FileFormatError(_too_long(1, [], index, len(cell.value)))
+    header = [cell_text(cell.value).lower() for cell in first]
+    # Read-only sheets pad every row to the widest cell ever formatted: blank header cells at
+    # the end name no column, and the columns beyond the header are not read.
+    while header and not header[-1]:
+        header.pop()
+    return header, _workbook_rows(sheet, header)
+
+
+def _unreadable_workbook(exc: Exception) -> FileFormatError:
+    return FileFormatError(f"The file is not a readable Excel workbook ({type(exc).__name__}).")
+
+
+def _workbook_rows(sheet, header: list[str]) -> Iterator[list]:
+    rows = sheet.iter_rows(min_row=2, max_col=max(len(header), 1))
+    number = 1
+    while True:
+        number += 1
+        try:
+            cells = next(rows, None)
+        except Exception as exc:  # e.g. a number with more digits than Python converts
+            raise FileFormatError(
+                f"Row {number} of the workbook cannot be read ({type(exc).__name__}); "
+                "look for a cell with a number or text far longer than a real value."
+            ) from None
+        if cells is None:
+            return
+        values = []
+        for index, cell in enumerate(cells):
+            value = cell.value
+            if isinstance(value, str):
+                if len(value) > MAX_CELL_CHARS:
+                    raise FileFormatError(_too_long(number, header, index, len(value)))
+            elif isinstance(value, int | float) and not isinstance(value, bool) and _is_percent(cell.number_format):
+                value = _percent_text(value)
+            values.append(value)
+        yield values
+
+
+def _too_long(row: int, header: list[str], index: int, length: int) -> str:
+    column = header[index] if index < len(header) and header[index] else str(index + 1)
+    return f"Row {row}, column {column}: the cell holds {length:,} characters; at most {MAX_CELL_CHARS:,} are accepted."
+
+
+@functools.lru_cache(maxsize=256)
+def _is_percent(number_format: str | None) -> bool:
+    return bool(number_format) and "%" in _FORMAT_LITERALS.sub("", number_format)
+
+
+def _percent_text(value: int | float) -> str:
+    """What Excel shows for VALUE formatted as a percentage, at full precision: 0.955 -> "95.5%"."""
+    number = _EXCEL_PRECISION.create_decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    return f"{plain_number(number * 100)}%"
+
+
+def check_header(header: list[str], allowed: list[str], required: set[str]) -> None:
+    """Refuse a header with a missing required column, a column not in ALLOWED, or a repeat."""
+    unknown = [name for name in header if name not in allowed]
+    missing = sorted(required - set(header))
+    problems = []
+    if missing:
+        problems.append(f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+    if unknown:
+        problems.append(f"unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}")
+    if len(set(header)) != len(header):
+        problems.append("a column appears twice")
+    if problems:
+        raise FileFormatError(f"Wrong columns ({'; '.join(problems)}). Expected: {', '.join(allowed)}.")
+
+
+def cell_text(cell) -> str:
+    """A cell as text: '' for an empty cell, 3.0 -> '3', dates in ISO form, text stripped."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, datetime.datetime):
+        return cell.date().isoformat() if cell.time() == datetime.time() else cell.isoformat(sep=" ")
+    if isinstance(cell, datetime.date):
+        return cell.isoformat()
+    return str(cell).strip()
+
+
+def plain_number(number) -> str:
+    """A number without trailing zeros or exponent: Decimal('12.50') -> '12.5'; None -> ''."""
+    if number is None:
+        return ""
+    return f"{number.normalize():f}" if isinstance(number, Decimal) else str(number)
+
+
+# Writing -----------------------------------------------------------------------------------------
+
+
+def safe_cell(cell):
+    """Spreadsheet formula injection: text starting with = + - @ (or a tab or carriage return)
+    that is not a number gets a leading quote, so it is shown as text, never run."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START) and not _looks_numeric(cell):
+        return "'" + cell
+    return cell
+
+
+def _looks_numeric(text: str) -> bool:
+    if _FORMATTED_NUMBER.fullmatch(text):
+        return True
+    try:
+        Decimal(text)
+    except InvalidOperation:
+        return False
+    return True
+
+
+def to_csv(rows: Iterable[list], *, bom: bool = True) -> bytes:
+    """ROWS as CSV in UTF-8, every cell through `safe_cell`. The byte-order mark (on unless BOM is
+    false) makes Excel read the file as UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return buffer.getvalue().encode("utf-8-sig" if bom else "utf-8")
+
+
+def to_xlsx(rows: Iterable[list], title: str) -> bytes:
+    """ROWS as a one-sheet workbook named TITLE, every cell through `safe_cell`. Control
+    characters a workbook cannot hold (a line break pasted from Word is one) are left out."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_SHEET_TITLE_FORBIDDEN.sub("-", title)[:31] or "Sheet1")
+    for row in rows:
+        sheet.append(
+            [safe_cell(ILLEGAL_CHARACTERS_RE.sub("", cell)) if isinstance(cell, str) else cell for cell in row]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def download(rows: Iterable[list], *, fmt: str, filename: str, title: str) -> HttpResponse:
+    """ROWS as an attachment: FMT 'csv' or 'xlsx' (TITLE names the sheet), saved as FILENAME
+    (the extension is added when missing)."""
+    if fmt == "xlsx":
+        body = to_xlsx(rows, title)
+    elif fmt == "csv":
+        body = to_csv(rows)
+    else:
+        raise ValueError(f"Unknown spreadsheet format {fmt!r}; use 'csv' or 'xlsx'.")
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    name = filename if filename.lower().endswith(f".{fmt}") else f"{filename}.{fmt}"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    return response
