@@ -20,6 +20,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import DataError, connection, transaction
 from django.utils import timezone
 
+from cycle.calendar import PeriodLocks
 from indicators.models import Indicator
 
 ROWS_TABLE = "pmf_import_rows"
@@ -231,12 +232,32 @@ def _load_and_check(raw: bytes, header: list[str], user) -> tuple[int, int] | No
             f"FROM {CHECKED_TABLE}"
         )
         rows, existing, refused = cursor.fetchone()
-        if refused:
+        if refused or _touches_locked_periods(cursor, user):
             return None
         cursor.execute(f"SELECT EXISTS (SELECT FROM {CHECKED_TABLE} GROUP BY indicator_id, period HAVING count(*) > 1)")
         if cursor.fetchone()[0]:
             return None
     return rows, existing
+
+
+def _touches_locked_periods(cursor, user) -> bool:
+    """Whether a checked row falls in a locked period of a PI that USER may not correct
+    (`indicators.entry.locked_errors`); the row-by-row import then names each such row."""
+    locks = PeriodLocks.load()
+    if not locks.any:
+        return False
+    try:
+        editable, params = Indicator.objects.editable_by(user).order_by().values("id").query.sql_with_params()
+    except EmptyResultSet:  # the user manages no PI
+        editable, params = "SELECT NULL::bigint WHERE false", ()
+    cursor.execute(
+        f"SELECT DISTINCT i.org_unit_id, i.frequency, c.period FROM {CHECKED_TABLE} c "
+        f"JOIN indicators_indicator i ON i.id = c.indicator_id WHERE c.indicator_id NOT IN ({editable})",
+        params,
+    )
+    found = cursor.fetchall()
+    locks.calendars.know({unit for unit, _, _ in found})
+    return any(locks.locked_on(unit, frequency, period) for unit, frequency, period in found)
 
 
 def _write(*, user, upsert: bool) -> tuple[set[int], set]:

@@ -11,8 +11,10 @@ from django.core.exceptions import ValidationError
 from cycle import calendar
 from indicators import entry as entry_rules
 from indicators import services
+from indicators import status as rules
 from indicators.models import Indicator, Measurement, target_in_force
 from pmf import periods
+from pmf.registry import is_issued_period
 
 
 def reporting_month(today: datetime.date) -> datetime.date:
@@ -55,6 +57,10 @@ class Row:
     target: object
     entered: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
+    # The period's value has been issued in a scorecard edition: a change shows as a restatement.
+    issued: bool = False
+    # Width of the amber band around the target, for the status preview as a value is typed.
+    band: object = None
 
     @property
     def prefix(self) -> str:
@@ -83,6 +89,17 @@ class Row:
         return _shown(self, name)
 
 
+def amber_band(indicator: Indicator, target, in_force) -> object:
+    """The amber band around TARGET that a value is coloured with (`services.colour`): the tolerance
+    of the target IN_FORCE (a TargetPeriod), else the PI's own; None without a target."""
+    if target is None:
+        return None
+    kind, tolerance = (
+        (in_force.tolerance_kind, in_force.tolerance) if in_force else (indicator.tolerance_kind, indicator.tolerance)
+    )
+    return rules.tolerance_band(target, tolerance, kind)
+
+
 def due_rows(*, user, month: datetime.date, indicators=None) -> list[Row]:
     """One row per active PI assigned to USER with a period ending in MONTH (three queries)."""
     if indicators is None:
@@ -108,10 +125,10 @@ def due_rows(*, user, month: datetime.date, indicators=None) -> list[Row]:
     for indicator in indicators:
         period, previous_period = wanted[indicator.pk]
         measurement = found.get((indicator.pk, period))
+        in_force = target_in_force(targets.get(indicator.pk, []), period)
         if measurement is not None and measurement.target is not None:
             target = measurement.target
         else:
-            in_force = target_in_force(targets.get(indicator.pk, []), period)
             target = in_force.target if in_force else None
         rows.append(
             Row(
@@ -120,6 +137,8 @@ def due_rows(*, user, month: datetime.date, indicators=None) -> list[Row]:
                 measurement=measurement,
                 previous=found.get((indicator.pk, previous_period)),
                 target=target,
+                issued=measurement is not None and is_issued_period(indicator.pk, period),
+                band=amber_band(indicator, target, in_force),
             )
         )
     return rows
@@ -154,6 +173,11 @@ def read_rows(rows: list[Row], data) -> list[services.ValueInput]:
                 errors["recovery_date"] = f"{entered['recovery_date']!r} is not a date (use YYYY-MM-DD)."
         if value is None and "value" not in errors:
             errors["value"] = "Enter a value (or clear the commentary to leave this PI for later)."
+        if row.issued and entered["value"] != _shown(row, "value") and not reason:
+            errors["reason"] = (
+                f"{row.indicator.code} {row.indicator.period_label(row.period)} has been issued; "
+                "give the reason for the correction (it shows as a restatement)."
+            )
         try:
             version = int(data.get(f"{row.prefix}-version", row.version))
         except ValueError:

@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cycle import jobs
 from indicators import charts, exports, figures, imports, monthly, services
 from indicators import status as rules
 from indicators.forms import ImportForm, IndicatorFilterForm, IndicatorForm, TargetForm
@@ -26,6 +28,7 @@ from pmf.access import (
     require_writer,
 )
 from pmf.locking import EditConflict, render_conflict
+from pmf.registry import is_issued_period
 from pmf.spreadsheets import FileFormatError, download, plain_number
 
 PAGE_SIZE = 100
@@ -214,11 +217,21 @@ def measurement_edit(request, pk, period):
         return redirect(indicator)
     measurement = indicator.measurements.filter(period=day).select_related("entered_by").first()
     previous = indicator.measurements.filter(period=periods.add_months(day, -indicator.step())).first()
+    in_force = target_in_force(services.targets_by_indicator([indicator.pk]).get(indicator.pk, []), day)
     target = measurement.target if measurement is not None else None
     if target is None:
-        in_force = target_in_force(services.targets_by_indicator([indicator.pk]).get(indicator.pk, []), day)
         target = in_force.target if in_force else None
-    rows = [monthly.Row(indicator=indicator, period=day, measurement=measurement, previous=previous, target=target)]
+    rows = [
+        monthly.Row(
+            indicator=indicator,
+            period=day,
+            measurement=measurement,
+            previous=previous,
+            target=target,
+            issued=measurement is not None and is_issued_period(indicator.pk, day),
+            band=monthly.amber_band(indicator, target, in_force),
+        )
+    ]
     return _update_form(request, rows, month=day, single=True)
 
 
@@ -274,12 +287,13 @@ def _update_form(request, rows, *, month, single: bool):
         "rows": rows,
         "month": month,
         "month_label": periods.month_label(month),
-        "deadline": monthly.deadline(month),
+        "deadline": monthly.deadline(month, unit=request.user.org_unit),
         "missing": missing,
         "single": single,
         "previous_month": periods.add_months(month, -1),
         "next_month": periods.add_months(month, 1),
         "has_errors": any(row.errors for row in rows),
+        "status_labels": rules.STATUS_LABELS,
     }
     if conflict is not None:
         return render_conflict(request, "indicators/monthly_update.html", context, conflict)
@@ -338,6 +352,15 @@ def indicator_import(request):
         if form.cleaned_data["kind"] == "definitions":
             require_planner(request.user, "Only managers and the performance team add or change PI definitions.")
         upload = form.cleaned_data["file"]
+        if upload.size > settings.IMPORT_BACKGROUND_BYTES:
+            # A large file is imported by a worker; the job page shows its progress and result.
+            job = jobs.start(
+                kind=f"indicator-{form.cleaned_data['kind']}",
+                user=request.user,
+                upload=upload,
+                commit=form.cleaned_data["commit"],
+            )
+            return redirect(job)
         run = imports.import_values if form.cleaned_data["kind"] == "values" else imports.import_definitions
         try:
             report = run(upload=upload, file_name=upload.name, user=request.user, commit=form.cleaned_data["commit"])

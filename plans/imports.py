@@ -121,8 +121,9 @@ class _Planned:
     change: str
 
 
-def plan_import(rows: list[tuple[int, dict]], user) -> tuple[ImportResult, list[_Planned]]:
-    """Check ROWS as USER would import them; nothing is written."""
+def plan_import(rows: list[tuple[int, dict]], user, progress=None) -> tuple[ImportResult, list[_Planned]]:
+    """Check ROWS as USER would import them; nothing is written. PROGRESS, when given, is called
+    with the number of rows checked so far."""
     result = ImportResult()
     planned: list[_Planned] = []
     codes = [values.get("code", "") for _, values in rows]
@@ -139,7 +140,9 @@ def plan_import(rows: list[tuple[int, dict]], user) -> tuple[ImportResult, list[
     def error(number, message):
         result.errors.append((number, message))
 
-    for number, values in rows:
+    for done, (number, values) in enumerate(rows, start=1):
+        if progress is not None:
+            progress(done)
         code = values.get("code", "")
         problems = []
         for column in REQUIRED:
@@ -297,14 +300,14 @@ def _would_loop(code: str, parent_code: str, parent_of: dict, existing: dict) ->
     return False
 
 
-def import_items(*, upload, user, commit: bool) -> ImportResult:
-    """Check UPLOAD and, when COMMIT and there is no error, write it.
+def import_items(*, upload, user, commit: bool, progress=None) -> ImportResult:
+    """Check UPLOAD and, when COMMIT and there is no error, write it (PROGRESS: see plan_import).
 
     Side effects (commit only): each item created or changed with a history row (changed items
     get their version bumped, moved items keep their subtree); derived values of every touched
     chain refreshed. All inside one transaction: any failure leaves the plan untouched."""
     rows = read_rows(upload)
-    result, planned = plan_import(rows, user)
+    result, planned = plan_import(rows, user, progress)
     if not commit or result.errors or not planned:
         return result
     with transaction.atomic():

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -7,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cycle import jobs
 from plans import imports, services
 from plans import status as rules
 from plans.forms import (
@@ -342,8 +344,12 @@ def plan_import(request):
     file_error = None
     if request.method == "POST" and form.is_valid():
         commit = "commit" in request.POST
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.IMPORT_BACKGROUND_BYTES:
+            # A large file is imported by a worker; the job page shows its progress and result.
+            return redirect(jobs.start(kind="plan-items", user=request.user, upload=upload, commit=commit))
         try:
-            result = imports.import_items(upload=form.cleaned_data["file"], user=request.user, commit=commit)
+            result = imports.import_items(upload=upload, user=request.user, commit=commit)
         except imports.ImportFileError as exc:
             file_error = str(exc)
         else:

@@ -5,7 +5,7 @@
 - DEMO_SEEDERS: each module adds the function that creates its demo content (seed_demo runs them).
 - LINKED_PANELS: each module adds what it links to a plan item (the golden-thread page shows them).
 - ISSUED_PERIOD_CHECKS: a module that freezes figures (scorecard editions) says which periods of a
-  PI have been issued; recalculating a calculated PI leaves those periods as they were.
+  PI have been issued; a new target leaves those periods' targets and colours as they were.
 - CHASE_SOURCES: a module whose people owe dated work (risk reviews, assessment responses) says
   what falls due; the monthly cycle (`cycle`) reminds them, lists them on Who is behind and
   escalates, without importing the module. See `ChaseSource`.

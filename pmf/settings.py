@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "risks",
     "assessments",
     "reports",
+    "cycle",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +109,17 @@ if not 1 <= FINANCIAL_YEAR_START_MONTH <= 12:
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 if IMPORT_MAX_BYTES < 1:
     raise ImproperlyConfigured(f"IMPORT_MAX_BYTES must be a positive number of bytes; got {IMPORT_MAX_BYTES}.")
+# Largest evidence file a self-assessment accepts, in bytes, and the extensions it accepts (each
+# checked against the file's content; see assessments/evidence.py).
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+if EVIDENCE_MAX_BYTES < 1:
+    raise ImproperlyConfigured(f"EVIDENCE_MAX_BYTES must be a positive number of bytes; got {EVIDENCE_MAX_BYTES}.")
+EVIDENCE_FILE_TYPES = [
+    kind.lower().lstrip(".")
+    for kind in env_list(
+        "EVIDENCE_FILE_TYPES", ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "csv", "txt", "png", "jpg"]
+    )
+]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
@@ -135,13 +147,57 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_RESULT_EXPIRES = env_int("CELERY_RESULT_EXPIRES", 24 * 3600)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A deployment sharing its Redis with another names its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
+# Every job is idempotent, so a task is acknowledged only once it has finished and is handed to
+# another worker when its worker dies: a restart never loses one. One task at a time per worker
+# process, so a long import does not hold back the tasks queued behind it.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TRACK_STARTED = True
+# The longest a task may run: past the soft limit it is asked to stop (and rolls back), past the
+# hard limit its worker process is ended.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 55 * 60)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 60 * 60)
+if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_TASK_SOFT_TIME_LIMIT must be positive and below CELERY_TASK_TIME_LIMIT; got "
+        f"{CELERY_TASK_SOFT_TIME_LIMIT} and {CELERY_TASK_TIME_LIMIT}."
+    )
+# Redis hands an unacknowledged task to another worker after the visibility timeout; it must be
+# longer than the longest task, or a running task would be started a second time.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 10 * 60)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"CELERY_VISIBILITY_TIMEOUT ({CELERY_VISIBILITY_TIMEOUT} s) must be longer than CELERY_TASK_TIME_LIMIT "
+        f"({CELERY_TASK_TIME_LIMIT} s)."
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # How often a worker looks for tasks whose worker died (the sweep runs every interval x throttle).
+    "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 4)),
+    "unacked_restore_throttle": 1,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# The daily cycle job (reminders, escalations, digests) runs at this time, HH:MM local time.
+CYCLE_DAILY_AT = env_str("CYCLE_DAILY_AT", "06:30")
+try:
+    _cycle_hour, _cycle_minute = (int(part) for part in CYCLE_DAILY_AT.split(":"))
+    if not (0 <= _cycle_hour <= 23 and 0 <= _cycle_minute <= 59):
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured(f"CYCLE_DAILY_AT must be a time as HH:MM; got {CYCLE_DAILY_AT!r}.") from None
 # Every periodic job, in one place; each job is idempotent (safe to run twice or to catch up).
 CELERY_BEAT_SCHEDULE: dict = {
     "plans-refresh-statuses": {"task": "plans.refresh_statuses", "schedule": crontab(hour=2, minute=15)},
     "scorecards-issue-editions": {"task": "scorecards.issue_due_editions", "schedule": crontab(hour=6, minute=0)},
+    "cycle-daily": {"task": "cycle.daily", "schedule": crontab(hour=_cycle_hour, minute=_cycle_minute)},
 }
+# Imports of files larger than this many bytes run as background jobs with a progress page.
+IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 1024 * 1024)
 
 # E-mail: printed to the console unless EMAIL_BACKEND says otherwise ("smtp", "file" or a class path).
 _EMAIL_BACKENDS = {
@@ -161,9 +217,13 @@ elif _email_backend == "smtp":
         "username": env_str("EMAIL_HOST_USER"),
         "password": env_str("EMAIL_HOST_PASSWORD"),
         "use_tls": env_bool("EMAIL_USE_TLS", False),
+        # An SMTP server that stops answering fails the message after this long; it is retried later.
+        "timeout": env_int("EMAIL_TIMEOUT", 30),
     }
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKENDS.get(_email_backend, _email_backend), "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "performance@localhost")
+# The address people open the system at: links in e-mails start with it.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # HTTPS=1 behind TLS turns on the secure-cookie, redirect and HSTS settings.

@@ -27,5 +27,6 @@ urlpatterns = [
     path("risks/", include("risks.urls")),
     path("assessments/", include("assessments.urls")),
     path("reports/", include("reports.urls")),
+    path("cycle/", include("cycle.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cycle.calendar import PeriodLocks
 from indicators import bulkload, services
 from indicators import entry as entry_rules
 from indicators import status as rules
@@ -68,10 +69,14 @@ def _number(cell, column: str, unit: str) -> Decimal | None:
         return entry_rules.parse_number(cell, field=column, unit=unit)
 
 
-def import_values(*, upload, file_name: str, user, commit: bool, allow_copy: bool = True) -> ImportReport:
+def import_values(
+    *, upload, file_name: str, user, commit: bool, allow_copy: bool = True, progress=None
+) -> ImportReport:
     """Check (and with COMMIT, save) values, targets and commentary per (code, period).
 
-    Rows may only touch PIs the user updates; approved values are refused. A blank target takes
+    Rows may only touch PIs the user updates; approved values are refused, and so are values of
+    locked periods unless the user manages the PI. PROGRESS, when given, is called with the
+    number of rows checked so far (a background job's progress bar). A blank target takes
     the target in force for the period; the tolerance is always the one in force for the period.
     A blank value or commentary never erases what is recorded. Side effects when committed:
     measurements created or updated in bulk with their status, an ImportRun row, calculated PIs
@@ -102,7 +107,7 @@ def import_values(*, upload, file_name: str, user, commit: bool, allow_copy: boo
         if done is not None:
             return report
     report = ImportReport(kind=ImportRun.Kind.VALUES, method="rows")
-    parsed = _check_values(header, rows, user, report)
+    parsed = _check_values(header, rows, user, report, progress)
     if not commit or not report.ok:
         return report
     with transaction.atomic():
@@ -112,7 +117,7 @@ def import_values(*, upload, file_name: str, user, commit: bool, allow_copy: boo
     return report
 
 
-def _check_values(header: list[str], rows: Iterator[list], user, report: ImportReport) -> list[tuple]:
+def _check_values(header: list[str], rows: Iterator[list], user, report: ImportReport, progress=None) -> list[tuple]:
     """Every row checked by the entry rules (`indicators.entry`), errors added to REPORT in row
     order, approved periods included; the rows as
     (pk, period, value, target, commentary, polarity, tolerance_kind, tolerance)."""
@@ -121,10 +126,15 @@ def _check_values(header: list[str], rows: Iterator[list], user, report: ImportR
     has_target = "target" in position
     has_value = "value" in position
     found = Indicator.objects.updatable_by(user).values_list(
-        *entry_rules.DEFINITION_FIELDS, "pk", "unit", "polarity", "tolerance_kind", "tolerance"
+        *entry_rules.DEFINITION_FIELDS, "pk", "unit", "polarity", "tolerance_kind", "tolerance", "org_unit_id"
     )
     width = len(entry_rules.DEFINITION_FIELDS)
     indicators = {row[0]: (entry_rules.Definition(*row[:width]), *row[width:]) for row in found}
+    locks = PeriodLocks.load()
+    correctable = set()
+    if locks.any:
+        locks.calendars.know({info[-1] for info in indicators.values()})
+        correctable = set(Indicator.objects.editable_by(user).values_list("pk", flat=True))
     definitions = {}
     seen: dict = {}
     parsed = []
@@ -132,6 +142,8 @@ def _check_values(header: list[str], rows: Iterator[list], user, report: ImportR
     i_code, i_period = position["code"], position["period"]
     i_value, i_target, i_comment = position.get("value"), position.get("target"), position.get("commentary")
     for number, cells in enumerate(rows, start=2):
+        if progress is not None:
+            progress(number - 1)
         if len(cells) < columns:
             cells = list(cells) + [None] * (columns - len(cells))
         code = _text(cells[i_code])
@@ -142,7 +154,7 @@ def _check_values(header: list[str], rows: Iterator[list], user, report: ImportR
         if info is None:
             report.add(number, "code", f"{code!r} is not a PI you can update." if code else "The code is blank.")
             continue
-        definition, pk, unit, polarity, tolerance_kind, tolerance = info
+        definition, pk, unit, polarity, tolerance_kind, tolerance, org_unit_id = info
         try:
             period = parse_period(cells[i_period])
         except ValueError as exc:
@@ -150,6 +162,13 @@ def _check_values(header: list[str], rows: Iterator[list], user, report: ImportR
             continue
         errors = entry_rules.period_errors(definition, period)
         if errors:
+            report.add(number, "period", errors["period"])
+            continue
+        locked_on = locks.locked_on(org_unit_id, definition.frequency, period)
+        if locked_on is not None and pk not in correctable:
+            errors = entry_rules.locked_errors(
+                definition, period, locked_on=locked_on, may_correct=False, field="period"
+            )
             report.add(number, "period", errors["period"])
             continue
         if (pk, period) in seen:

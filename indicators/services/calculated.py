@@ -1,17 +1,19 @@
 """Calculated PIs: checking a formula and recomputing the PIs whose inputs changed."""
 
 import datetime
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from indicators import formula as formulas
 from indicators.models import Indicator, Measurement, target_in_force
 from indicators.services.targets import colour, targets_by_indicator
-from pmf.registry import is_issued_period
 
 
 def validate_formula(
@@ -38,23 +40,94 @@ def validate_formula(
         raise ValidationError({"formula": f"The formula makes a cycle: {' -> '.join(cycle)}."})
 
 
-def recalculate_dependants(*, codes: set[str], periods: set[datetime.date], user, _depth: int = 0) -> set[int]:
-    """Recompute calculated PIs that use any of CODES for PERIODS; returns the ids changed.
+def recalculate_dependants(*, codes: set[str], periods: set[datetime.date], user) -> set[int]:
+    """Recompute calculated PIs that use any of CODES for PERIODS, and the PIs that use those in
+    turn; returns the ids changed.
 
-    A period issued in a scorecard edition (is_issued_period) is left as it was. A failure (missing
-    input, division by zero) clears the value and records the message in calculation_error.
-    Side effects: measurements created or updated with history rows; repeats for PIs that use
-    the recalculated ones (cycles are refused when formulas are saved; depth is capped anyway)."""
-    if not codes or not periods or _depth > 10:
+    Every period follows its inputs, issued ones included: an issued edition keeps its frozen rows
+    and shows the change as a restatement. A failure (missing input, division by zero, a formula
+    saved before a rule refused it) clears the value and records the message in
+    calculation_error.
+    Consistent under concurrent saves: before reading any input it takes a lock per (calculated
+    PI, period) it may write (`_lock_for_recalculation`), so of two saves of different inputs
+    the later one waits for the earlier to commit and then reads both inputs.
+    Side effects: measurements created or updated with history rows."""
+    if not codes or not periods:
         return set()
-    calculated = [
-        ind
-        for ind in Indicator.objects.exclude(formula="").filter(active=True)
-        if formulas.codes_in(ind.formula) & codes
-    ]
-    if not calculated:
+    formulas_by_pi = {
+        ind: formulas.codes_mentioned(ind.formula) for ind in Indicator.objects.exclude(formula="").filter(active=True)
+    }
+    reached = _reached(codes, formulas_by_pi)
+    if not reached:
         return set()
-    needed = set().union(*(formulas.codes_in(ind.formula) for ind in calculated))
+    _lock_for_recalculation({ind.pk for ind in reached}, periods)
+    changed: set[int] = set()
+    changed_codes = set(codes)
+    # Each round recomputes the PIs that use a code changed in the previous one; cycles are
+    # refused when formulas are saved, and a chain is at most as long as there are PIs.
+    for _ in range(len(reached)):
+        calculated = [ind for ind in reached if formulas_by_pi[ind] & changed_codes]
+        if not calculated:
+            break
+        ids, changed_codes = _recalculate(calculated, formulas_by_pi, periods, user)
+        changed |= ids
+    return changed
+
+
+def _reached(codes: set[str], formulas_by_pi: dict[Indicator, set[str]]) -> list[Indicator]:
+    """The calculated PIs whose values depend, directly or through other calculated PIs, on CODES."""
+    reached: list[Indicator] = []
+    frontier = set(codes)
+    while frontier:
+        found = [ind for ind, used in formulas_by_pi.items() if used & frontier and ind not in reached]
+        reached.extend(found)
+        frontier = {ind.code for ind in found}
+    return reached
+
+
+def _lock_for_recalculation(indicator_ids: set[int], periods: set[datetime.date]) -> None:
+    """Wait for, then hold until this transaction ends, PostgreSQL advisory locks on each
+    (calculated PI, period), taken in one fixed order so two saves cannot wait on each other.
+    Another save's recalculation of the same PI and period waits here until this one commits,
+    and its later reads see what this one wrote. SQLite lets one transaction write at a time,
+    so there nothing is needed."""
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted({_lock_key(pk, period) for pk in indicator_ids for period in periods})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(key)) FROM "
+            "(SELECT key FROM unnest(%s::bigint[]) AS key ORDER BY key OFFSET 0) AS ordered",
+            [keys],
+        )
+
+
+def _lock_key(indicator_id: int, period: datetime.date) -> int:
+    digest = hashlib.blake2b(f"calculated-pi:{indicator_id}:{period:%Y-%m}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _value_limit() -> Decimal:
+    field = Measurement._meta.get_field("value")
+    return Decimal(10) ** (field.max_digits - field.decimal_places)
+
+
+def _evaluate(indicator: Indicator, values: dict[str, Decimal | None]) -> tuple[Decimal | None, str]:
+    """The value of INDICATOR's formula, or None and the message saying why there is none."""
+    try:
+        value = formulas.evaluate(indicator.formula, values)
+    except formulas.FormulaError as exc:
+        return None, str(exc)
+    if abs(value) >= _value_limit():
+        return None, f"The formula gives {value:.6g}, too large to record."
+    return value, ""
+
+
+def _recalculate(
+    calculated: list[Indicator], formulas_by_pi: dict[Indicator, set[str]], periods: set[datetime.date], user
+) -> tuple[set[int], set[str]]:
+    """Recompute CALCULATED for PERIODS from the inputs as they stand now; the ids and codes changed."""
+    needed = set().union(*(formulas_by_pi[ind] for ind in calculated))
     inputs = defaultdict(dict)
     for code, period, value in Measurement.objects.filter(indicator__code__in=needed, period__in=periods).values_list(
         "indicator__code", "period", "value"
@@ -71,16 +144,13 @@ def recalculate_dependants(*, codes: set[str], periods: set[datetime.date], user
     to_create, to_update, changed_codes = [], [], set()
     for indicator in calculated:
         for period in periods:
-            if not indicator.is_valid_period(period) or is_issued_period(indicator.pk, period):
+            if not indicator.is_valid_period(period):
                 continue
             values = {code: inputs[period].get(code) for code in needed}
-            try:
-                value, error = formulas.evaluate(indicator.formula, values), ""
-            except formulas.FormulaError as exc:
-                value, error = None, str(exc)
+            value, error = _evaluate(indicator, values)
             measurement = existing.get((indicator.pk, period))
             if measurement is None:
-                if value is None and not any(values[c] is not None for c in formulas.codes_in(indicator.formula)):
+                if value is None and not any(values[c] is not None for c in formulas_by_pi[indicator]):
                     continue
                 row = target_in_force(targets.get(indicator.pk, []), period)
                 measurement = Measurement(
@@ -111,5 +181,4 @@ def recalculate_dependants(*, codes: set[str], periods: set[datetime.date], user
             default_date=now,
             default_change_reason="Recalculated",
         )
-    changed = {m.indicator_id for m in to_create + to_update}
-    return changed | recalculate_dependants(codes=changed_codes, periods=periods, user=user, _depth=_depth + 1)
+    return {m.indicator_id for m in to_create + to_update}, changed_codes

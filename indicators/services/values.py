@@ -57,7 +57,7 @@ class ValueInput:
     target: Decimal | None = None
     set_target: bool = False
     errors: dict = field(default_factory=dict)
-    reason: str = ""  # why a value of a locked period is corrected
+    reason: str = ""  # why a value of a locked or issued period is corrected
 
 
 def red_commentary_errors(entry: ValueInput) -> dict:
@@ -88,10 +88,10 @@ def save_values(*, entries: Sequence[ValueInput], user, require_red_commentary: 
     conflicting edit; raises EntriesInvalid listing every entry's errors (keyed "CODE PERIOD") or
     EditConflict before anything is written.
     Side effects: creates or updates Measurement rows (version raised, entered by/at set, target
-    taken from the effective-dated targets, status cached) with one history row each (a locked
-    period's carries the reason, which an issued edition shows as its restatement's why);
-    recalculates calculated PIs that use these codes; refreshes the latest-value fields of every
-    PI touched."""
+    taken from the effective-dated targets, status cached) with one history row each (carrying the
+    reason when one is given, as it must be for a locked period; an issued edition shows it as its
+    restatement's why); recalculates calculated PIs that use these codes; refreshes the latest-value
+    fields of every PI touched."""
     if not entries:
         return []
     indicator_ids = {entry.indicator.pk for entry in entries}
@@ -166,7 +166,7 @@ def save_values(*, entries: Sequence[ValueInput], user, require_red_commentary: 
         measurement.entered_by = user
         measurement.entered_at = now
         measurement.version += 1
-        if locked_on is not None:
+        if locked_on is not None or entry.reason.strip():
             measurement._change_reason = entry.reason.strip()
     if errors:
         raise EntriesInvalid(errors)

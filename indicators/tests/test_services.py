@@ -203,7 +203,7 @@ def test_calculated_pi_records_division_by_zero_and_missing_inputs(world):
     assert calculated.calculation_error == "Division by zero: ARR_DEN is 0 in this period."
 
 
-def test_recalculation_leaves_issued_periods_alone(world):
+def test_recalculation_follows_inputs_in_issued_periods(world):
     num, den, pct = _calculated(world)
     services.measurement_update(indicator=num, period=JAN, value=D("30"), user=world.updater)
     services.measurement_update(indicator=den, period=JAN, value=D("1200"), user=world.updater)
@@ -219,7 +219,7 @@ def test_recalculation_leaves_issued_periods_alone(world):
     finally:
         registry.ISSUED_PERIOD_CHECKS.remove(january_issued)
     calculated = Measurement.objects.get(indicator=pct, period=JAN)
-    assert (calculated.value, calculated.status) == (D("2.5"), "green")
+    assert (calculated.value, calculated.status) == (D("5"), "red")
 
 
 def test_formula_with_unknown_code_or_cycle_is_refused(world):

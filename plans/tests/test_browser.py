@@ -61,6 +61,6 @@ def test_manager_builds_strategy_to_milestone_and_sees_the_golden_thread(browser
 
     page.goto(f"{live_server.url}/plans/")
     # Opening a branch loads the items below it with htmx.
-    page.locator("summary", has_text="Corporate strategy 2026-2031").click(position={"x": 4, "y": 8})
+    page.get_by_role("button", name="Items below CS", exact=True).click()
     page.get_by_role("link", name="Housing strategic plan").wait_for()
     assert page.get_by_text("Loading the items below CS…", exact=True).count() == 0

@@ -23,7 +23,7 @@ def test_tree_lists_the_top_level_and_offers_lazy_expansion(plans, world, client
     assert [node.code for node in response.context["nodes"]] == ["CS"]
     html = response.content.decode()
     assert f'hx-get="{reverse("plan-tree-children", kwargs={"pk": plans.strategy.pk})}"' in html
-    assert 'hx-trigger="toggle once"' in html
+    assert 'hx-trigger="click once"' in html
 
 
 def test_expanding_a_branch_returns_only_that_level(plans, world, client_for):

@@ -1,12 +1,14 @@
 """Build a dataset the size of a large landlord: tens of thousands of PIs over hundreds of patches.
 
-    python manage.py seed_scale --pis 30000 --units 300 --months 36
+    python manage.py seed_scale --pis 30000 --units 300 --months 36 [--people 3000]
 
-Creates a separate organisation tree ("Scale Housing"), one updater per unit plus area managers,
-PIs spread over the units (80% monthly, 15% quarterly, 5% annual), a target each, and values for
-every period of the last MONTHS months, all with bulk writes. One person, scale.updater, is
-assigned exactly 100 monthly PIs (the monthly-update benchmark). Refuses to run twice on the
-same database; it is for benchmark databases, not for the demo.
+Creates a separate organisation tree ("Scale Housing"), one updater per unit plus area managers
+(with --people, more patch officers until about that many people in all, each with a line
+manager, the PIs of a patch shared among its officers), PIs spread over the units (80% monthly,
+15% quarterly, 5% annual), a target each, and values for every period of the last MONTHS months,
+all with bulk writes. One person, scale.updater, is assigned exactly 100 monthly PIs (the
+monthly-update benchmark). Refuses to run twice on the same database; it is for benchmark
+databases, not for the demo.
 """
 
 import random
@@ -35,8 +37,11 @@ class Command(BaseCommand):
         parser.add_argument("--units", type=int, default=300)
         parser.add_argument("--months", type=int, default=36)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--people", type=int, default=0, help="About this many people in all (more patch officers); 0: one a patch."
+        )
 
-    def handle(self, *args, pis, units, months, seed, **options):
+    def handle(self, *args, pis, units, months, seed, people, **options):
         if OrgUnit.objects.filter(code="scale").exists():
             raise CommandError("The scale dataset already exists in this database (unit code 'scale').")
         if pis < 100 or units < 10 or months < 2:
@@ -44,8 +49,8 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         started = time.monotonic()
         with transaction.atomic():
-            patches, managers, updaters = self._organisation(units)
-            self._step("organisation", started, f"{units} units, {len(managers) + len(updaters) + 1} people")
+            patches, managers, updaters = self._organisation(units, people)
+            self._step("organisation", started, f"{units} units, {len(managers) + len(updaters) + 2} people")
             indicators = self._indicators(pis, patches, managers, updaters, rng)
             self._step("indicators", started, f"{len(indicators)} PIs")
             count = self._measurements(indicators, months, rng)
@@ -60,7 +65,7 @@ class Command(BaseCommand):
     def _step(self, name, started, detail):
         self.stdout.write(f"{time.monotonic() - started:7.1f} s  {name}: {detail}")
 
-    def _organisation(self, units: int):
+    def _organisation(self, units: int, people: int = 0):
         K = OrgUnit.Kind
         group = OrgUnit.objects.create(name="Scale Housing", code="scale", kind=K.GROUP)
         org = OrgUnit.objects.create(name="Scale Homes", code="scale-homes", kind=K.ORGANISATION, parent=group)
@@ -129,12 +134,47 @@ class Command(BaseCommand):
                 username="scale.updater"
             )
         )
+        updaters += self._more_officers(people - len(managers) - len(updaters) - 2, patches, password)
+        self._line_managers(areas, managers, updaters)
         return patches, managers, updaters
+
+    def _more_officers(self, count: int, patches, password) -> list[User]:
+        """COUNT more patch officers, spread over the patches."""
+        if count <= 0:
+            return []
+        User.objects.bulk_create(
+            [
+                User(
+                    username=f"scale.officer{n + 1}",
+                    name=f"Housing Officer {n + 1}",
+                    email=f"scale.officer{n + 1}@scale.example",
+                    role="updater",
+                    org_unit=patches[n % len(patches)],
+                    password=password,
+                )
+                for n in range(count)
+            ],
+            batch_size=1000,
+        )
+        return list(User.objects.filter(username__startswith="scale.officer"))
+
+    def _line_managers(self, areas, managers, updaters) -> None:
+        """Each officer's line manager is their area's manager; area managers report to the director."""
+        director = User.objects.get(username="scale.manager")
+        area_of_patch = dict(OrgUnit.objects.filter(code__startswith="scale-p").values_list("pk", "parent__parent_id"))
+        manager_of_area = {manager.org_unit_id: manager.pk for manager in managers}
+        for person in updaters:
+            person.line_manager_id = manager_of_area.get(area_of_patch.get(person.org_unit_id))
+        for manager in managers:
+            manager.line_manager_id = director.pk
+        User.objects.bulk_update(updaters + managers, ["line_manager"], batch_size=1000)
 
     def _indicators(self, count, patches, managers, updaters, rng):
         benchmark_updater = User.objects.get(username="scale.updater")
         manager_of_area = {manager.org_unit_id: manager for manager in managers}
-        updater_of_patch = {updater.org_unit_id: updater for updater in updaters}
+        officers_of_patch: dict[int, list] = {}
+        for updater in sorted(updaters, key=lambda person: person.pk):
+            officers_of_patch.setdefault(updater.org_unit_id, []).append(updater)
         office_area = dict(OrgUnit.objects.filter(code__startswith="scale-o").values_list("pk", "parent_id"))
         new = []
         for number in range(count):
@@ -154,7 +194,11 @@ class Command(BaseCommand):
                     tolerance=Decimal("2"),
                     org_unit=patch,
                     owner=manager_of_area.get(office_area[patch.parent_id]),
-                    updater=benchmark_updater if number < 100 else updater_of_patch[patch.pk],
+                    updater=(
+                        benchmark_updater
+                        if number < 100
+                        else officers_of_patch[patch.pk][(number // len(patches)) % len(officers_of_patch[patch.pk])]
+                    ),
                     source=rng.choice(["local", "housemark", "statutory"]),
                     min_value=Decimal(0),
                     max_value=Decimal(100),
