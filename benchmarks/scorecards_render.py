@@ -38,7 +38,7 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from indicators import status as rules  # noqa: E402
+from indicators import rules  # noqa: E402
 from indicators.models import Indicator, Measurement  # noqa: E402
 from pmf import periods  # noqa: E402
 from pmf.models import OrgUnit, User  # noqa: E402

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 
 from indicators import monthly
-from indicators import status as pi_rules
+from indicators import rules as pi_rules
 from indicators.models import Indicator, Measurement
 from plans import status as plan_rules
 from plans.models import PlanItem

@@ -61,7 +61,7 @@ def applies(file_name: str) -> bool:
 
 
 def status_sql(value: str, target: str, polarity: str, tolerance_kind: str, tolerance: str) -> str:
-    """SQL for `indicators.status.traffic_light` over the given column expressions (tested to
+    """SQL for `indicators.rules.traffic_light` over the given column expressions (tested to
     agree with it case by case)."""
     shortfall = f"(CASE WHEN {polarity} = 'up' THEN {target} - {value} ELSE {value} - {target} END)"
     band = (

@@ -18,8 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from indicators import formula as formulas
-from indicators import services
-from indicators import status as rules
+from indicators import rules, services
 from indicators.models import Benchmark, Indicator, Measurement, Tag, TargetPeriod, target_in_force
 from pmf import periods
 

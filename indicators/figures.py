@@ -18,8 +18,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from indicators import formula
-from indicators import status as rules
+from indicators import formula, rules
 from indicators.models import Benchmark, Indicator, Measurement
 from pmf import periods
 

@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from indicators import status as rules
+from indicators import rules
 from indicators.querysets import BenchmarkQuerySet, IndicatorQuerySet, MeasurementQuerySet, TargetQuerySet
 from pmf import periods
 

@@ -10,8 +10,7 @@ from django.core.exceptions import ValidationError
 
 from cycle import calendar
 from indicators import entry as entry_rules
-from indicators import services
-from indicators import status as rules
+from indicators import rules, services
 from indicators.models import Indicator, Measurement, target_in_force
 from pmf import periods
 from pmf.registry import is_issued_period

@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from indicators import status as rules
+from indicators import rules
 from pmf.access import AccessQuerySet, can_write, is_admin, unit_subtree_q
 
 

@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cycle import jobs
-from indicators import charts, exports, figures, imports, monthly, services
-from indicators import status as rules
+from indicators import charts, exports, figures, imports, monthly, rules, services
 from indicators.forms import ImportForm, IndicatorFilterForm, IndicatorForm, TargetForm
 from indicators.models import Indicator, Measurement, target_in_force
 from pmf import periods

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from indicators import status as pi_rules
+from indicators import rules as pi_rules
 
 # Scales -------------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from indicators import status as rules
+from indicators import rules
 from scorecards.status import STATUS_ORDER
 
 COLOURS = {

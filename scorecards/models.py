@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from indicators import status as rules
+from indicators import rules
 from pmf import periods
 from pmf.models import SingletonSettings
 from scorecards.querysets import EditionQuerySet, ImmutableError, ScorecardQuerySet, SnapshotQuerySet

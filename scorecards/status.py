@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
-from indicators import status as rules
+from indicators import rules
 
 STATUS_ORDER = [rules.GREEN, rules.AMBER, rules.RED, rules.DATA_ONLY, rules.UNKNOWN]
 

@@ -16,9 +16,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cycle.calendar import PeriodLocks
-from indicators import bulkload, services
+from indicators import bulkload, rules, services
 from indicators import entry as entry_rules
-from indicators import status as rules
 from indicators.imports.report import ImportReport
 from indicators.models import ImportRun, Indicator, Measurement, target_in_force
 from pmf.spreadsheets import cell_text as _text

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from django.db import connection
 from django.db.models import Max
 
-from indicators import status as rules
+from indicators import rules
 from indicators.models import LATEST_FIELDS, Indicator, Measurement
 from pmf import periods
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
 from indicators import entry as entry_rules
-from indicators import status as rules
+from indicators import rules
 from indicators.models import Indicator, Measurement, TargetPeriod, target_in_force
 from indicators.services.latest import refresh_latest
 from pmf.registry import is_issued_period

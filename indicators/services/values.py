@@ -12,7 +12,7 @@ from simple_history.utils import bulk_create_with_history
 
 from cycle.calendar import PeriodLocks
 from indicators import entry as entry_rules
-from indicators import status as rules
+from indicators import rules
 from indicators.models import Indicator, Measurement, target_in_force
 from indicators.services.calculated import recalculate_dependants
 from indicators.services.latest import refresh_latest

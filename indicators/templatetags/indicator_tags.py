@@ -13,7 +13,7 @@ from html import escape
 from django import template
 from django.utils.safestring import mark_safe
 
-from indicators import status as rules
+from indicators import rules
 from indicators.charts import sparkline_points
 
 register = template.Library()

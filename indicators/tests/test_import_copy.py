@@ -16,8 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from openpyxl import Workbook
 
-from indicators import bulkload, imports
-from indicators import status as rules
+from indicators import bulkload, imports, rules
 from indicators.models import ImportRun, Indicator, Measurement
 from indicators.tests.factories import IndicatorFactory, TargetFactory, team_indicator
 from pmf.spreadsheets import FileFormatError

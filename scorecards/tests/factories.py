@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from indicators import status as rules
+from indicators import rules
 from indicators.models import Indicator, Measurement
 from pmf import periods
 from scorecards import services

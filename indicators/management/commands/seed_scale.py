@@ -20,8 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from indicators import services
-from indicators import status as rules
+from indicators import rules, services
 from indicators.models import Indicator, Measurement, TargetPeriod
 from pmf import periods
 from pmf.models import OrgUnit, User

@@ -2,7 +2,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from indicators import status as s
+from indicators import rules as s
 
 
 @pytest.mark.parametrize(
