@@ -9,10 +9,12 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from pmf.access import can_edit, get_editable_or_403, get_visible_or_404, unit_subtree_q
+from pmf import firstlook
+from pmf.access import can_edit, get_editable_or_403, get_visible_or_404, is_admin, unit_subtree_q
 from pmf.auth import LoginForm
 from pmf.forms import OrgUnitForm, PersonFilterForm
 from pmf.history import history_entries
@@ -29,8 +31,17 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
-    sections = [{"section": section, "items": section.items(request.user)} for section in MY_WORK]
-    return render(request, "pmf/home.html", {"sections": sections})
+    """What each person sees first: a Board member (viewer) the briefing of the editions shared with
+    them; everyone else My work, headed by what waits for them (approvals, their area's scorecards,
+    who has not updated yet; for the performance team, the month at a glance)."""
+    user = request.user
+    if user.role == User.Role.VIEWER and not is_admin(user):
+        return render(request, "pmf/briefing.html", {"briefs": firstlook.briefing(user)})
+    sections = [{"section": section, "items": section.items(user)} for section in MY_WORK]
+    context = {"sections": sections, "waiting": firstlook.waiting_for(user, timezone.localdate())}
+    if is_admin(user):
+        context["glance"] = firstlook.month_at_a_glance(timezone.localdate())
+    return render(request, "pmf/home.html", context)
 
 
 @login_required
