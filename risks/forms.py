@@ -4,7 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.forms.models import construct_instance
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from indicators.models import Indicator
 from plans.models import PlanItem
@@ -52,20 +54,42 @@ def _level_choices(levels) -> list[tuple[str, str]]:
     return [("", "Choose…")] + [(str(level.level), f"{level.level} – {level.label}") for level in levels]
 
 
+class QuickSelect(forms.Select):
+    """Django's <select> markup built in Python rather than through a template per option: the
+    register's unit and owner filters list every unit and owner of a large landlord."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((key, " selected" if str(key) in chosen else "", label) for key, label in self.choices),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+        )
+
+
+def _choice(label: str, **kwargs) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label, required=False, coerce=int, empty_value=None, widget=QuickSelect, **kwargs
+    )
+
+
 class RiskFilterForm(forms.Form):
     """Filters of the register and the heat map (GET). Invalid values are dropped, not guessed."""
 
     q = forms.CharField(label="Code or title", required=False, max_length=100)
-    category = forms.TypedChoiceField(label="Category", required=False, coerce=int, empty_value=None)
-    unit = forms.TypedChoiceField(label="Organisation unit", required=False, coerce=int, empty_value=None)
-    owner = forms.TypedChoiceField(label="Owner", required=False, coerce=int, empty_value=None)
-    band = forms.TypedChoiceField(label="Current band", required=False, coerce=int, empty_value=None)
-    status = forms.ChoiceField(label="Status", required=False, choices=STATUS_CHOICES)
+    category = _choice("Category")
+    unit = _choice("Organisation unit")
+    owner = _choice("Owner")
+    band = _choice("Current band")
+    status = forms.ChoiceField(label="Status", required=False, choices=STATUS_CHOICES, widget=QuickSelect)
     above_appetite = forms.BooleanField(label="Above appetite only", required=False)
     overdue = forms.BooleanField(label="Review overdue only", required=False)
     archived = forms.BooleanField(label="Archived risks", required=False)
     # Any other value falls back to the default order rather than failing the page.
-    sort = forms.CharField(label="Sort by", required=False, widget=forms.Select(choices=SORT_CHOICES))
+    sort = forms.CharField(label="Sort by", required=False, widget=QuickSelect(choices=SORT_CHOICES))
     # A heat-map cell to drill into: position, likelihood and impact.
     position = forms.ChoiceField(required=False, choices=[(p, p) for p in rules.POSITIONS], widget=forms.HiddenInput)
     likelihood = forms.IntegerField(required=False, min_value=1, max_value=rules.MAX_LEVELS, widget=forms.HiddenInput)

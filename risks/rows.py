@@ -5,8 +5,6 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from indicators.models import Indicator, Measurement
@@ -48,31 +46,39 @@ class RiskRow:
         return self.risk.movement
 
 
-def _recent_values(indicator_ids: list[int]) -> dict[int, dict[datetime.date, object]]:
-    """The latest KRI_PERIODS values of each PI, by period (one query)."""
-    if not indicator_ids:
+def _wanted_periods(indicator: Indicator) -> list[datetime.date]:
+    """The periods whose values decide INDICATOR's signal: its latest and the KRI_PERIODS - 1
+    before it, newest first (none before it has a value)."""
+    if indicator.latest_period is None:
+        return []
+    return [periods.add_months(indicator.latest_period, -indicator.step() * back) for back in range(KRI_PERIODS)]
+
+
+def _recent_values(indicators: dict[int, Indicator]) -> dict[int, dict[datetime.date, object]]:
+    """The values of each PI for its _wanted_periods (one query through the (PI, period) index)."""
+    wanted = {pk: set(_wanted_periods(indicator)) for pk, indicator in indicators.items()}
+    all_periods = set().union(*wanted.values()) if wanted else set()
+    if not all_periods:
         return {}
-    newest_first = Window(RowNumber(), partition_by=[F("indicator_id")], order_by=F("period").desc())
     rows = (
-        Measurement.objects.filter(indicator_id__in=indicator_ids, value__isnull=False)
-        .annotate(position=newest_first)
-        .filter(position__lte=KRI_PERIODS)
+        Measurement.objects.filter(
+            indicator_id__in=[pk for pk, found in wanted.items() if found],
+            period__in=sorted(all_periods),
+            value__isnull=False,
+        )
+        .order_by()
         .values_list("indicator_id", "period", "value")
     )
     found = defaultdict(dict)
     for indicator_id, period, value in rows:
-        found[indicator_id][period] = value
+        if period in wanted[indicator_id]:
+            found[indicator_id][period] = value
     return found
 
 
 def signal_of(indicator: Indicator, values_by_period: dict) -> str | None:
     """rules.kri_signal for INDICATOR, its values lined up on its consecutive latest periods."""
-    if indicator.latest_period is None:
-        return rules.kri_signal(status=indicator.latest_status, recent_values=[], polarity=indicator.polarity)
-    recent = [
-        values_by_period.get(periods.add_months(indicator.latest_period, -indicator.step() * back))
-        for back in range(KRI_PERIODS)
-    ]
+    recent = [values_by_period.get(period) for period in _wanted_periods(indicator)]
     return rules.kri_signal(status=indicator.latest_status, recent_values=recent, polarity=indicator.polarity)
 
 
@@ -89,7 +95,7 @@ def kris_of(risks: list[Risk], user=None) -> dict[int, list[Kri]]:
         .order_by("indicator__code")
     )
     indicators = {link.indicator_id: link.indicator for link in links}
-    values = _recent_values(list(indicators))
+    values = _recent_values(indicators)
     visible = set(indicators)
     if user is not None and indicators:
         visible = set(Indicator.objects.visible_to(user).filter(pk__in=list(indicators)).values_list("pk", flat=True))

@@ -105,6 +105,22 @@ def test_register_filters_and_sorts(risks, world, client_for, query, expected):
     assert codes(response) == expected
 
 
+def test_register_filters_keep_what_was_chosen(risks, world, client_for):
+    response = client_for(world.admin).get(
+        reverse("risk-register"), {"owner": world.updater.pk, "status": "all", "sort": "code"}
+    )
+    html = response.content.decode()
+    assert (
+        f'<select name="owner" id="id_owner"><option value="">Anyone</option>'
+        f'<option value="{world.admin.pk}">{world.admin.name}</option>'
+    ) in html
+    assert f'<option value="{world.updater.pk}" selected>{world.updater.name}</option>' in html
+    assert '<option value="all" selected>Open and closed</option>' in html
+    assert '<option value="code" selected>Code</option>' in html
+    assert '<option value="" selected>Any unit</option>' in html
+    assert codes(response) == ["R 01"]
+
+
 def test_register_pages_fifty_risks_at_a_time(world, client_for):
     many_risks(world, 51)
     client = client_for(world.manager)
