@@ -266,7 +266,12 @@ class ImprovementActionForm(ScopedChoicesMixin, forms.Form):
     code = forms.CharField(
         label="Code", max_length=40, required=False, help_text="Blank: the next free code below the objective."
     )
-    assigned_to = forms.ModelChoiceField(label="Assigned to", queryset=User.objects.none(), required=False)
+    assigned_to = forms.ModelChoiceField(
+        label="Assigned to",
+        queryset=User.objects.none(),
+        required=False,
+        help_text="Blank: whoever answers the question (or you, if nobody is assigned to it).",
+    )
     due_date = forms.DateField(label="Due date", required=False, widget=DATE)
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

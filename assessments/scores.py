@@ -3,19 +3,21 @@ framework with its rolled-up score, target and gap (assessments.status.rollup), 
 each question, and the comparison of two rounds.
 
 `score_assessment` reads a fixed number of queries whatever the size of the framework: the nodes
-with their scales, the cross-cutting links, the responses (with assignee and evidence count), and
-the improvement actions of the responses.
+and their scales, the cross-cutting links, the responses (with evidence count) and their
+assignees, and the improvement actions of the responses.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
 from django.db.models import Count
 
 from assessments import status as rules
 from assessments.models import Assessment, EvidenceLink, FrameworkNode, Response, Scale
 from plans.models import PlanItem
+from pmf.models import User
 
 
 @dataclass
@@ -101,21 +103,45 @@ class AssessmentScores:
         return sorted(found, key=lambda row: -row.gap)
 
 
-def score_assessment(assessment: Assessment, *, with_actions: bool = True) -> AssessmentScores:
-    """Every node of ASSESSMENT's framework, in tree order (without the root), with its scores."""
+def framework_tree(framework_id: int) -> tuple[list[FrameworkNode], list[tuple[int, int]]]:
+    """The nodes of a framework in tree order, each with its scale, and its cross-cutting links
+    (child id, other parent id): three queries. Two rounds of one framework version share it."""
+    # the long texts (guidance, descriptors...) are for the question's own page, not these tables
     nodes = list(
-        FrameworkNode.objects.filter(framework_id=assessment.framework_id).select_related("scale").order_by("lft")
+        FrameworkNode.objects.filter(framework_id=framework_id)
+        .defer("description", "guidance", "notes", "descriptors")
+        .order_by("lft")
     )
+    # the few scales are read once and shared by the rows (not one copy per row)
+    scales_by_id = Scale.objects.in_bulk({node.scale_id for node in nodes})
+    for node in nodes:
+        node.scale = scales_by_id[node.scale_id]
     through = FrameworkNode.also_under.through
     cross = list(
-        through.objects.filter(from_frameworknode__framework_id=assessment.framework_id).values_list(
+        through.objects.filter(from_frameworknode__framework_id=framework_id).values_list(
             "from_frameworknode_id", "to_frameworknode_id"
         )
     )
-    responses = {
-        response.node_id: response
-        for response in assessment.responses.select_related("assigned_to").annotate(evidence_count=Count("evidence"))
-    }
+    return nodes, cross
+
+
+def score_assessment(assessment: Assessment, *, with_actions: bool = True, tree=None) -> AssessmentScores:
+    """Every node of ASSESSMENT's framework, in tree order (without the root), with its scores.
+    Without WITH_ACTIONS (a comparison of rounds needs only the scores) the improvement actions,
+    the evidence counts and the assignees are not read. TREE: framework_tree() of the
+    assessment's framework, when the caller has it already."""
+    nodes, cross = tree if tree is not None else framework_tree(assessment.framework_id)
+    if with_actions:
+        found = assessment.responses.annotate(evidence_count=Count("evidence"))
+    else:
+        found = assessment.responses.only(
+            "pk", "assessment_id", "node_id", "level", "moderated_level", "not_applicable", "target_level"
+        )
+    responses = {response.node_id: response for response in found}
+    if with_actions:
+        people = User.objects.in_bulk({r.assigned_to_id for r in responses.values() if r.assigned_to_id is not None})
+        for response in responses.values():
+            response.assigned_to = people.get(response.assigned_to_id)
     actions: dict[int, list[PlanItem]] = {}
     if with_actions and responses:
         links = Response.improvement_actions.through.objects.filter(response__assessment=assessment).select_related(
@@ -194,11 +220,11 @@ class ComparedRow:
     before_label: str
     after_label: str
 
-    @property
+    @cached_property
     def change(self) -> Decimal | None:
         return rules.change(self.before, self.after)
 
-    @property
+    @cached_property
     def change_word(self) -> str:
         return rules.change_word(self.change)
 
@@ -238,11 +264,16 @@ def compare(before: AssessmentScores, after: AssessmentScores) -> list[ComparedR
     return rows
 
 
+SHORT_CODE = 10
+
+
 def comparison_figure(before: Assessment, after: Assessment, rows: list[ComparedRow]) -> dict:
     """Plotly figure: the score of each theme in both rounds, side by side (the table beside it
     has the same figures)."""
     themes = [row for row in rows if row.depth == 0]
-    labels = [f"{row.code} {row.title}"[:48] if row.code else row.title[:48] for row in themes]
+    # a short code ("SQ", "1") leads the label; a long one (a slug such as "housing-management")
+    # only repeats the title
+    labels = [(f"{row.code} {row.title}" if 0 < len(row.code) <= SHORT_CODE else row.title)[:48] for row in themes]
     data = []
     for name, values, colour in (
         (f"{before.title} ({before.assessed_on:%b %Y})", [row.before for row in themes], "#8a99ad"),

@@ -662,8 +662,10 @@ def create_improvement_action(
 ) -> PlanItem:
     """A plan action under OBJECTIVE that addresses RESPONSE's gap, linked both ways (the action's
     page lists the question; the response shows the action's status and progress). The action
-    belongs to the assessment's unit and is managed by its lead. Refused after sign-off and when
-    OBJECTIVE is not an active objective.
+    belongs to the assessment's unit and is managed by its lead; with no ASSIGNED_TO it goes to
+    whoever answers the question (or, for an unassigned question, to USER), so the person who
+    creates it can always open it. Refused after sign-off and when OBJECTIVE is not an active
+    objective.
     Side effects: PlanItem created through plans.services.save_item (its history row and derived
     values); the response's improvement actions updated (history row)."""
     assessment = _writable(response)
@@ -678,7 +680,7 @@ def create_improvement_action(
         expected_outcome=f"Closes the gap on {response.node.code or response.node.title} in {assessment.title}.",
         org_unit=assessment.org_unit,
         managed_by=assessment.lead or user,
-        assigned_to=assigned_to,
+        assigned_to=assigned_to or response.assigned_to or user,
         planned_start=timezone.localdate() if due_date is None or due_date >= timezone.localdate() else None,
         due_date=due_date,
     )

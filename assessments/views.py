@@ -235,8 +235,14 @@ def assessment_compare(request, pk):
     context = {"assessment": assessment, "others": others, "other": other}
     if other is not None:
         before, after = (other, assessment) if other.assessed_on <= assessment.assessed_on else (assessment, other)
+        tree = scoring.framework_tree(after.framework_id)
         rows = scoring.compare(
-            scoring.score_assessment(before, with_actions=False), scoring.score_assessment(after, with_actions=False)
+            scoring.score_assessment(
+                before,
+                with_actions=False,
+                tree=tree if before.framework_id == after.framework_id else None,
+            ),
+            scoring.score_assessment(after, with_actions=False, tree=tree),
         )
         context.update(
             {
@@ -589,6 +595,7 @@ def response_action(request, pk):
 def framework_list(request):
     frameworks = Framework.objects.visible_to(request.user).annotate(
         questions=Count("nodes", filter=Q(nodes__is_question=True), distinct=True),
+        unverified=Count("nodes", filter=Q(nodes__verified=False), distinct=True),
         used=Count("assessments", distinct=True),
     )
     return render(

@@ -9,7 +9,9 @@ import datetime
 import shutil
 import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.test.utils import override_settings
 
@@ -57,14 +59,17 @@ def load_test_framework() -> Framework:
 
 
 def private_media() -> None:
-    """Keep files written by tests out of the project's media folder: the first call points
-    MEDIA_ROOT at a temporary folder for the rest of the test run (removed when it ends)."""
-    if getattr(private_media, "done", False):
+    """Keep files written by tests out of the project's media folder: point MEDIA_ROOT at a
+    temporary folder (made once, removed when the test run ends) whenever it is not in one already.
+    Checked on every call: a per-test settings override made before the first call (pytest's
+    `settings` fixture) undoes this one when that test ends."""
+    if Path(settings.MEDIA_ROOT).resolve().is_relative_to(Path(tempfile.gettempdir()).resolve()):
         return
-    folder = tempfile.mkdtemp(prefix="pmf-test-media-")
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    folder = getattr(private_media, "folder", None)
+    if folder is None:
+        folder = private_media.folder = tempfile.mkdtemp(prefix="pmf-test-media-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
     override_settings(MEDIA_ROOT=folder).enable()
-    private_media.done = True
 
 
 @dataclass

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from assessments import services
 from assessments.library import parse_library
-from assessments.models import Assessment, Document, EvidenceLink, Response
+from assessments.models import Assessment, Document, EvidenceLink, FrameworkNode, Response
 from assessments.tests.factories import PDF, document, make_assessment
 from indicators.models import Indicator
 from plans.tests.factories import plan_world
@@ -22,11 +22,12 @@ from plans.tests.factories import plan_world
 def library(questions: int, key: str = "sized") -> bytes:
     """A framework with two themes sharing QUESTIONS questions, each on the 1-4 scale."""
     lines = [
-        "framework: {key: %s, name: Sized framework}" % key,
+        f"framework: {{key: {key}, name: Sized framework}}",
         "scales:",
         "  - key: levels",
         "    name: Judgement",
-        "    levels: [{value: 1, label: Poor}, {value: 2, label: Fair}, {value: 3, label: Good}, {value: 4, label: Top}]",
+        "    levels: [{value: 1, label: Poor}, {value: 2, label: Fair},",
+        "             {value: 3, label: Good}, {value: 4, label: Top}]",
         "nodes:",
         "  - {code: A, title: Theme A}",
         "  - {code: B, title: Theme B}",
@@ -105,21 +106,29 @@ def test_framework_list_and_page_query_counts_do_not_grow(world, client_for):
 def test_documents_and_response_pages_query_counts_do_not_grow(world, client_for, aw):
     client = client_for(world.manager)
     docs_url = reverse("assessment-documents", kwargs={"pk": aw.assessment.pk})
-    response_url = reverse("response-detail", kwargs={"pk": aw.response.pk})
-    one_docs, one_response = count_queries(client, docs_url), count_queries(client, response_url)
+    # T1.2's audit trail holds only its creation, so the history panel at the foot of the page has
+    # the same kind of entries (improvement actions added) with one row and with many
+    response = aw.other_response
+    response_url = reverse("response-detail", kwargs={"pk": response.pk})
     plans = plan_world(world)
-    for number in range(8):
-        saved = document(aw.assessment, title=f"Doc {number}", name=f"doc{number}.pdf")
-        services.link_evidence(response=aw.response, user=world.manager, kind="document", document=saved)
-        services.create_improvement_action(
-            response=aw.response,
-            objective=plans.objective,
-            code=f"IA {number}",
-            title=f"Fix {number}",
-            user=world.manager,
-        )
-    indicator = Indicator.objects.create(code="INC01", title="Rent collected", org_unit=world.team)
-    services.link_evidence(response=aw.response, user=world.manager, kind="indicator", indicator=indicator)
+
+    def add_rows(numbers):
+        for number in numbers:
+            saved = document(aw.assessment, title=f"Doc {number}", name=f"doc{number}.pdf")
+            services.link_evidence(response=response, user=world.manager, kind="document", document=saved)
+            services.create_improvement_action(
+                response=response,
+                objective=plans.objective,
+                code=f"IA {number}",
+                title=f"Fix {number}",
+                user=world.manager,
+            )
+            indicator = Indicator.objects.create(code=f"INC{number}", title="Rent collected", org_unit=world.team)
+            services.link_evidence(response=response, user=world.manager, kind="indicator", indicator=indicator)
+
+    add_rows([0])  # one row of each kind: one document, one improvement action, one linked PI
+    one_docs, one_response = count_queries(client, docs_url), count_queries(client, response_url)
+    add_rows(range(1, 9))
     assert count_queries(client, docs_url) == one_docs
     assert count_queries(client, response_url) == one_response
 
@@ -315,3 +324,29 @@ def test_printable_page_lists_commentary_evidence_and_moderation(world, client_f
     html = client_for(world.viewer).get(reverse("assessment-print", kwargs={"pk": aw.assessment.pk})).content.decode()
     assert "assessor 3, moderated to 2: Thin evidence" in html
     assert "https://example.org/rent" in html
+
+
+def test_framework_list_shows_how_many_items_are_unverified(world, client_for, aw):
+    html = client_for(world.viewer).get(reverse("framework-list")).content.decode()
+    row = html.split(">Test framework</a>")[1].split("</tr>")[0]
+    assert '<span class="tag tag--unverified">1 unverified</span>' in row
+    local = html.split(">Data quality</a>")[1].split("</tr>")[0]
+    assert '<td class="num">None</td>' in local
+
+
+def test_long_tables_escape_what_people_typed(world, client_for, aw):
+    FrameworkNode.objects.filter(framework=aw.framework, code="T1.1").update(title="Rent <b>collection</b>")
+    Response.objects.filter(pk=aw.response.pk).update(level=1, target_level=4)
+    world.updater.name = "Charlie <i>Updater</i>"
+    world.updater.save()
+    before = make_assessment(aw.framework, unit=world.team, lead=world.manager, title="Earlier <round>")
+    Assessment.objects.filter(pk=before.pk).update(assessed_on=datetime.date(2025, 12, 1))
+    client = client_for(world.manager)
+    for page in ("assessment-detail", "assessment-gaps", "assessment-compare"):
+        html = client.get(reverse(page, kwargs={"pk": aw.assessment.pk})).content.decode()
+        assert "Rent &lt;b&gt;collection&lt;/b&gt;" in html and "<b>collection" not in html, page
+        assert "<i>Updater" not in html, page
+    detail = client.get(reverse("assessment-detail", kwargs={"pk": aw.assessment.pk})).content.decode()
+    assert "<td>Charlie &lt;i&gt;Updater&lt;/i&gt;</td>" in detail
+    gaps = client.get(reverse("assessment-gaps", kwargs={"pk": aw.assessment.pk})).content.decode()
+    assert '<td class="num">4</td><td><span class="gap gap--short">3.00 below target</span></td>' in gaps
