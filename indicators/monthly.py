@@ -13,7 +13,7 @@ from indicators import entry as entry_rules
 from indicators import rules, services
 from indicators.models import Indicator, Measurement, target_in_force
 from pmf import periods
-from pmf.registry import is_issued_period
+from pmf.registry import issued_periods
 
 
 def reporting_month(today: datetime.date) -> datetime.date:
@@ -100,7 +100,7 @@ def amber_band(indicator: Indicator, target, in_force) -> object:
 
 
 def due_rows(*, user, month: datetime.date, indicators=None) -> list[Row]:
-    """One row per active PI assigned to USER with a period ending in MONTH (three queries)."""
+    """One row per active PI assigned to USER with a period ending in MONTH (four queries)."""
     if indicators is None:
         indicators = Indicator.objects.due_for(user)
     indicators = [
@@ -120,6 +120,7 @@ def due_rows(*, user, month: datetime.date, indicators=None) -> list[Row]:
         )
     }
     targets = services.targets_by_indicator(wanted)
+    issued = issued_periods(found.keys())
     rows = []
     for indicator in indicators:
         period, previous_period = wanted[indicator.pk]
@@ -136,7 +137,7 @@ def due_rows(*, user, month: datetime.date, indicators=None) -> list[Row]:
                 measurement=measurement,
                 previous=found.get((indicator.pk, previous_period)),
                 target=target,
-                issued=measurement is not None and is_issued_period(indicator.pk, period),
+                issued=(indicator.pk, period) in issued,
                 band=amber_band(indicator, target, in_force),
             )
         )

@@ -4,18 +4,21 @@
 - MY_WORK: each module adds a section listing what is assigned to the signed-in person.
 - DEMO_SEEDERS: each module adds the function that creates its demo content (seed_demo runs them).
 - LINKED_PANELS: each module adds what it links to a plan item (the golden-thread page shows them).
-- ISSUED_PERIOD_CHECKS: a module that freezes figures (scorecard editions) says which periods of a
-  PI have been issued; a new target leaves those periods' targets and colours as they were.
+- ISSUED_PERIOD_CHECKS: a module that freezes figures (scorecard editions) says which (PI, period)
+  pairs of a list have been issued, in one query for the whole list; a new target leaves those
+  periods' targets and colours as they were, and the monthly update warns before a correction.
 - CHASE_SOURCES: a module whose people owe dated work (risk reviews, assessment responses) says
   what falls due; the monthly cycle (`cycle`) reminds them, lists them on Who is behind and
   escalates, without importing the module. See `ChaseSource`.
+- SNAPSHOT_SECTIONS: a module adds a block to snapshot pages (risks adds "Risks"), shown after the
+  actions for snapshots chosen by unit or person; each snapshot may hide it. See `SnapshotSection`.
 
 Every list is a `Registry`: registering is idempotent (ready() may run more than once) and the
 entries are kept in their `order`.
 """
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -139,15 +142,52 @@ class ChaseSource:
     optional: bool = True
 
 
+@dataclass(frozen=True)
+class SnapshotSection:
+    """A block of a snapshot page listing another module's records of the snapshot's unit or person.
+
+    KEY names it in the snapshot's `hidden_sections` (a slug, unique across modules); LABEL heads it
+    ("Risks") and names its "Show ..." checkbox in the snapshot form. `items(snapshot, user)` returns
+    what TEMPLATE shows (as `items`, beside `snapshot`), bounded and loaded in a fixed number of
+    queries whatever the number of records, only what USER may see (through visible_to); or None
+    when the section does not apply to that snapshot (one choosing PIs by tags or codes only), so
+    the page leaves it out. A module plugs in from its AppConfig.ready():
+
+        SNAPSHOT_SECTIONS.register(SnapshotSection("risks", "Risks", "risks/_snapshot_section.html",
+                                                   items=snapshot.snapshot_risks, order=10))
+    """
+
+    key: str
+    label: str
+    template: str
+    items: Callable
+    order: int
+
+
 NAVIGATION: Registry[NavItem] = Registry(key=lambda item: item.url_name, order=lambda item: item.order)
 MY_WORK: Registry[WorkSection] = Registry(key=lambda section: section.title, order=lambda section: section.order)
 DEMO_SEEDERS: Registry[DemoSeeder] = Registry(key=lambda seeder: seeder.seed, order=lambda seeder: seeder.order)
 LINKED_PANELS: Registry[LinkedPanel] = Registry(key=lambda panel: panel.title, order=lambda panel: panel.order)
-# check(indicator_id, period) -> whether that PI's measurement of that period has been issued
-ISSUED_PERIOD_CHECKS: Registry[Callable[[int, datetime.date], bool]] = Registry()
+# check(pairs) -> the (indicator_id, period) pairs among PAIRS whose measurement has been issued
+type PeriodPair = tuple[int, datetime.date]
+ISSUED_PERIOD_CHECKS: Registry[Callable[[Collection[PeriodPair]], set[PeriodPair]]] = Registry()
 CHASE_SOURCES: Registry[ChaseSource] = Registry(key=lambda source: source.kind, order=lambda source: source.order)
+SNAPSHOT_SECTIONS: Registry[SnapshotSection] = Registry(
+    key=lambda section: section.key, order=lambda section: section.order
+)
+
+
+def issued_periods(pairs: Collection[PeriodPair]) -> set[PeriodPair]:
+    """The (indicator_id, period) pairs among PAIRS that any module has issued (frozen); one query
+    per registered module whatever the number of pairs."""
+    wanted = set(pairs)
+    issued: set[PeriodPair] = set()
+    if wanted:
+        for check in ISSUED_PERIOD_CHECKS:
+            issued |= check(wanted) & wanted
+    return issued
 
 
 def is_issued_period(indicator_id: int, period: datetime.date) -> bool:
     """Whether any module has issued (frozen) INDICATOR_ID's measurement of PERIOD."""
-    return any(check(indicator_id, period) for check in ISSUED_PERIOD_CHECKS)
+    return bool(issued_periods({(indicator_id, period)}))

@@ -17,10 +17,10 @@ class ScorecardsConfig(AppConfig):
         )
         from scorecards import panels
         from scorecards.demo import seed_scorecards
-        from scorecards.services import period_is_issued
+        from scorecards.services import issued_pairs
 
         NAVIGATION.register(NavItem("Snapshots", "snapshot-list", 30))
         NAVIGATION.register(NavItem("Scorecards", "scorecard-list", 31))
         MY_WORK.register(WorkSection("My snapshot", "scorecards/mywork_snapshot.html", panels.my_snapshot_counts, 30))
         DEMO_SEEDERS.register(DemoSeeder(40, seed_scorecards))
-        ISSUED_PERIOD_CHECKS.register(period_is_issued)
+        ISSUED_PERIOD_CHECKS.register(issued_pairs)

@@ -147,9 +147,17 @@ def issue_edition(
     return edition
 
 
-def period_is_issued(indicator_id: int, period: datetime.date) -> bool:
-    """Whether any issued edition reports INDICATOR_ID's measurement of PERIOD."""
-    return EditionRow.objects.filter(indicator_id=indicator_id, period=period).exists()
+def issued_pairs(pairs) -> set[tuple[int, datetime.date]]:
+    """The (indicator_id, period) PAIRS that an issued edition reports. One query."""
+    pairs = set(pairs)
+    found = (
+        EditionRow.objects.filter(
+            indicator_id__in={indicator_id for indicator_id, _ in pairs}, period__in={period for _, period in pairs}
+        )
+        .values_list("indicator_id", "period")
+        .distinct()
+    )
+    return set(found) & pairs
 
 
 def _renumber(items) -> None:

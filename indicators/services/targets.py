@@ -14,7 +14,7 @@ from indicators import entry as entry_rules
 from indicators import rules
 from indicators.models import Indicator, Measurement, TargetPeriod, target_in_force
 from indicators.services.latest import refresh_latest
-from pmf.registry import is_issued_period
+from pmf.registry import issued_periods
 
 
 def targets_by_indicator(indicator_ids: Iterable[int]) -> dict[int, list[TargetPeriod]]:
@@ -73,9 +73,11 @@ def set_target(
     if following:
         affected = affected.filter(period__lt=following)
     targets = targets_by_indicator([indicator.pk])[indicator.pk]
+    affected = list(affected)
+    issued = issued_periods({(indicator.pk, measurement.period) for measurement in affected})
     changed = []
     for measurement in affected:
-        if is_issued_period(indicator.pk, measurement.period):
+        if (indicator.pk, measurement.period) in issued:
             continue
         measurement.target = target
         measurement.status = colour(indicator, measurement.value, target, measurement.period, targets)

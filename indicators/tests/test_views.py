@@ -58,6 +58,25 @@ def test_monthly_update_query_count_does_not_grow_with_rows(world, client_for):
     assert one == many
 
 
+def test_monthly_update_with_values_entered_keeps_its_query_count(world, client_for):
+    """Rows whose value is entered also ask whether their month is issued: once for the page."""
+    client = client_for(world.updater)
+    url = reverse("indicator-monthly-update") + "?month=2025-01"
+
+    def make(count, prefix):
+        for indicator in _make(world, count, with_values=False, prefix=prefix):
+            services.measurement_update(indicator=indicator, period=JAN, value=D("91"), user=world.updater)
+
+    make(1, "Q")
+    one, response = _count_queries(client, url)
+    assert [row.measurement is not None for row in response.context["rows"]] == [True]
+    make(29, "M")
+    many, response = _count_queries(client, url)
+    assert len(response.context["rows"]) == 30
+    assert all(row.measurement is not None for row in response.context["rows"])
+    assert one == many
+
+
 def test_pi_list_columns_filters_and_sort(world, client_for):
     green = team_indicator(world, code="AAA", title="Rent collected")
     red = team_indicator(world, code="BBB", title="Repairs on time")

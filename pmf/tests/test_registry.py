@@ -45,13 +45,15 @@ def test_each_module_registers_once_and_the_lists_keep_their_order():
 def test_issued_period_checks_come_from_the_registry(world):
     day = datetime.date(2025, 1, 1)
 
-    def january(indicator_id, period):
-        return period == day
+    def january(pairs):
+        return {(indicator_id, period) for indicator_id, period in pairs if period == day}
 
     assert registry.is_issued_period(1, day) is False
     registry.ISSUED_PERIOD_CHECKS.register(january)
     try:
         assert registry.is_issued_period(1, day) is True
         assert registry.is_issued_period(1, datetime.date(2025, 2, 1)) is False
+        assert registry.issued_periods([(1, day), (2, day), (1, datetime.date(2025, 2, 1))]) == {(1, day), (2, day)}
+        assert registry.issued_periods([]) == set()
     finally:
         registry.ISSUED_PERIOD_CHECKS.remove(january)
