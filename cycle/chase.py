@@ -84,9 +84,17 @@ def _due_indicators(month: datetime.date):
     )
 
 
-def _due_value(**conditions) -> Exists:
-    """Whether the PI's measurement of its due period meets CONDITIONS."""
-    return Exists(Measurement.objects.filter(indicator=OuterRef("pk"), period=OuterRef("due_period"), **conditions))
+def _due_measurements(month: datetime.date):
+    """The measurements of the periods ending in MONTH (the literal periods let the database pick
+    that month's measurements before matching them to their PIs, instead of reading them all)."""
+    return Measurement.objects.filter(period__in=list(monthly.due_periods(month).values()))
+
+
+def _due_value(month: datetime.date, **conditions) -> Exists:
+    """Whether the PI's measurement of its due period (one ending in MONTH) meets CONDITIONS."""
+    return Exists(
+        _due_measurements(month).filter(indicator=OuterRef("pk"), period=OuterRef("due_period"), **conditions)
+    )
 
 
 RED_WITHOUT_COMMENTARY = Q(cause="") | Q(action_taken="") | Q(recovery_date__isnull=True)
@@ -94,22 +102,22 @@ RED_WITHOUT_COMMENTARY = Q(cause="") | Q(action_taken="") | Q(recovery_date__isn
 
 def _missing(month, unit=None):
     pis = _due_indicators(month).filter(formula="", updater__isnull=False, updater__is_active=True)
-    return _in_scope(pis, unit, "org_unit").filter(~_due_value(value__isnull=False))
+    return _in_scope(pis, unit, "org_unit").filter(~_due_value(month, value__isnull=False))
 
 
 def _reds(month, unit=None):
     pis = _due_indicators(month).filter(updater__isnull=False, updater__is_active=True)
     red = Exists(
-        Measurement.objects.filter(
-            RED_WITHOUT_COMMENTARY, indicator=OuterRef("pk"), period=OuterRef("due_period")
-        ).filter(status=pi_rules.RED)
+        _due_measurements(month)
+        .filter(RED_WITHOUT_COMMENTARY, indicator=OuterRef("pk"), period=OuterRef("due_period"))
+        .filter(status=pi_rules.RED)
     )
     return _in_scope(pis, unit, "org_unit").filter(red)
 
 
 def _unapproved(month, unit=None):
     pis = _due_indicators(month).filter(owner__isnull=False, owner__is_active=True)
-    return _in_scope(pis, unit, "org_unit").filter(_due_value(value__isnull=False, approved_at__isnull=True))
+    return _in_scope(pis, unit, "org_unit").filter(_due_value(month, value__isnull=False, approved_at__isnull=True))
 
 
 def _in_scope(queryset, unit, field: str):

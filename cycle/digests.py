@@ -236,7 +236,8 @@ def send_one(*, digest_id: int) -> SendOutcome:
 def _deliver(digests: list[Digest], mailer: Mailer, outcome: SendOutcome) -> None:
     """Send each of DIGESTS (claimed, status "sending") and record what happened to it."""
     notes = defaultdict(list)
-    for notification in Notification.objects.filter(digest__in=digests).order_by("due", "title", "pk"):
+    listed = Notification.objects.filter(digest__in=digests).only("digest_id", "kind", "title", "url", "due")
+    for notification in listed.order_by("due", "title", "pk"):
         notes[notification.digest_id].append(notification)
     sent, failed, skipped = [], defaultdict(list), defaultdict(list)
     for digest in digests:

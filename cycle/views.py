@@ -23,7 +23,7 @@ from pmf.locking import EditConflict, render_conflict
 from pmf.models import OrgUnit, User
 
 PAGE_SIZE = 50
-PEOPLE_SHOWN = 200
+PEOPLE_SHOWN = 50
 BEHIND_403 = "Only managers and the performance team see who is behind."
 
 

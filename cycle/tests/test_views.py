@@ -18,6 +18,7 @@ from cycle.tests.factories import group_calendar
 from indicators.models import Measurement
 from indicators.tests.factories import team_indicator
 from pmf import periods
+from pmf.registry import CHASE_SOURCES
 
 
 def today():
@@ -111,11 +112,14 @@ def test_who_is_behind_counts_per_unit_and_person_and_drills_down(world, client_
     client = client_for(world.manager)
     response = client.get(reverse("cycle-behind"))
     assert response.context["current"] == world.directorate
-    assert [key for key, _ in response.context["categories"]] == ["missing", "red", "approval", "action"]
+    # the built-in columns, then one per chase source the modules register (none behind here)
+    sources = [source.kind for source in CHASE_SOURCES]
+    assert [key for key, _ in response.context["categories"]] == ["missing", "red", "approval", "action", *sources]
+    none = [0] * len(sources)
     (row,) = response.context["unit_rows"]
-    assert (row["unit"], row["counts"], row["total"]) == (world.service, [2, 1, 1, 0], 4)
+    assert (row["unit"], row["counts"], row["total"]) == (world.service, [2, 1, 1, 0, *none], 4)
     people = {r["person"].username: r["counts"] for r in response.context["person_rows"]}
-    assert people == {"charlie": [2, 1, 0, 0], "bob": [0, 0, 1, 0]}
+    assert people == {"charlie": [2, 1, 0, 0, *none], "bob": [0, 0, 1, 0, *none]}
     deeper = client.get(reverse("cycle-behind"), {"unit": world.team.pk})
     assert deeper.context["unit_rows"][0]["unit"] is None  # the team's own PIs, no units below
     assert deeper.context["ancestors"] == [world.directorate, world.service]
@@ -240,3 +244,40 @@ def test_the_performance_team_sees_who_has_no_line_manager_or_no_email(world, cl
         "People the reminders cannot reach"
         not in client_for(world.manager).get(reverse("cycle-behind")).content.decode()
     )
+
+
+def test_the_notification_list_takes_the_same_number_of_queries_for_one_or_many(world, client_for):
+    client = client_for(world.updater)
+    notify(world.updater, "First")
+    with CaptureQueriesContext(connection) as one:
+        first = client.get(reverse("cycle-notifications"))
+    for number in range(30):
+        notify(world.updater, f"More {number}")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("cycle-notifications"))
+    assert (len(first.context["page"].object_list), len(response.context["page"].object_list)) == (1, 31)
+    assert len(many) == len(one)
+
+
+def test_the_failed_list_takes_the_same_number_of_queries_for_one_or_many_and_who_is_behind_links_it(world, client_for):
+    from cycle.models import Job
+
+    def fail_some(start, count):
+        for number in range(start, start + count):
+            person = make_user(f"f{number}", "updater", world.team)
+            FailedTask.objects.create(task_name="cycle.daily", error=f"Error {number}")
+            Job.objects.create(kind="indicator-values", user=person, file_name=f"{number}.csv", status="failed")
+            Digest.objects.create(recipient=person, day=today(), status=Digest.Status.FAILED, error="Not sent")
+
+    client = client_for(world.admin)
+    fail_some(0, 1)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("cycle-failed"))
+    fail_some(1, 20)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("cycle-failed"))
+    assert [len(response.context[name]) for name in ("tasks", "jobs", "digests")] == [21, 21, 21]
+    assert len(many) == len(one)
+    link = f'<a href="{reverse("cycle-failed")}">Failed background tasks and e-mails not delivered</a>'
+    assert link in client.get(reverse("cycle-behind")).content.decode()
+    assert link not in client_for(world.manager).get(reverse("cycle-behind")).content.decode()
