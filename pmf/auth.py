@@ -12,18 +12,26 @@ from django.db.models import Q
 
 
 class EmailOrUsernameBackend(ModelBackend):
+    """Signs in by username or e-mail address; every sign-in through it (the sign-in page, the
+    admin site's, any other) is throttled by `LoginThrottle`: a refused account or address gets
+    no password check, and each failure is counted."""
+
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
         User = get_user_model()
         identifier = username.strip()
         user = User._default_manager.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier)).first()
+        throttle = LoginThrottle(_account_of(user, identifier), client_address(request))
+        if throttle.is_locked():
+            return None
         if user is None:
             # Spend the same time as a real check so timing does not reveal who has an account.
             User().set_password(password)
-            return None
-        if user.check_password(password) and self.user_can_authenticate(user):
+        elif user.check_password(password) and self.user_can_authenticate(user):
+            throttle.reset()
             return user
+        throttle.record_failure()
         return None
 
     # The performance team configures everything, including in the admin site.
@@ -38,6 +46,13 @@ class EmailOrUsernameBackend(ModelBackend):
         return super().has_module_perms(user_obj, app_label)
 
 
+# How many times the per-account limit one client address may fail before it is refused too:
+# a whole organisation behind one proxy shares an address, so one person's mistakes (or one
+# locked account) must never lock out everyone else; only a run of failures across many
+# accounts, as a password-guessing script makes, reaches this.
+ADDRESS_LIMIT_FACTOR = 20
+
+
 def _key(kind: str, value: str) -> str:
     digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
     return f"login-failures:{kind}:{digest}"
@@ -47,21 +62,55 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "") if request else ""
 
 
-class LoginThrottle:
-    """Counts failed sign-ins per account name and per client address in the cache.
+def _account_name(identifier: str) -> str:
+    """The name the failures of IDENTIFIER count against (see `_account_of`)."""
+    identifier = (identifier or "").strip()
+    user = (
+        get_user_model()
+        ._default_manager.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier))
+        .only("pk")
+        .first()
+        if identifier
+        else None
+    )
+    return _account_of(user, identifier)
 
-    After LOGIN_FAILURE_LIMIT failures within LOGIN_LOCKOUT_SECONDS, further attempts for that
-    account or from that address are refused, even with the right password, until the window ends.
+
+def _account_of(user, identifier: str) -> str:
+    """The id of USER, the account IDENTIFIER names, so its username and e-mail address share one
+    count; the identifier as typed when it names none."""
+    return f"#{user.pk}" if user is not None else identifier
+
+
+class LoginThrottle:
+    """Counts failed sign-ins per account and per client address in the cache.
+
+    After LOGIN_FAILURE_LIMIT failures for one account within LOGIN_LOCKOUT_SECONDS, further
+    attempts for that account are refused, even with the right password, until the window ends.
+    A client address is refused only after ADDRESS_LIMIT_FACTOR times as many failures, so
+    people sharing an address (an office behind one proxy) are not locked out by one another.
     """
 
-    def __init__(self, username: str, address: str):
-        self.keys = [_key("user", username or "")]
-        if address:
-            self.keys.append(_key("addr", address))
+    def __init__(self, account: str, address: str):
+        """ACCOUNT as `_account_name` gives it; ADDRESS the client's ("" when unknown)."""
+        self.account_key = _key("user", account)
+        self.address_key = _key("addr", address) if address else None
+
+    @property
+    def keys(self) -> list[str]:
+        return [self.account_key] + ([self.address_key] if self.address_key else [])
+
+    @staticmethod
+    def limits() -> tuple[int, int]:
+        """(failures an account may have, failures an address may have) before refusal."""
+        return settings.LOGIN_FAILURE_LIMIT, settings.LOGIN_FAILURE_LIMIT * ADDRESS_LIMIT_FACTOR
 
     def is_locked(self) -> bool:
         counts = cache.get_many(self.keys)
-        return any(count >= settings.LOGIN_FAILURE_LIMIT for count in counts.values())
+        account_limit, address_limit = self.limits()
+        if counts.get(self.account_key, 0) >= account_limit:
+            return True
+        return self.address_key is not None and counts.get(self.address_key, 0) >= address_limit
 
     def record_failure(self) -> None:
         for key in self.keys:
@@ -73,7 +122,8 @@ class LoginThrottle:
                 cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
 
     def reset(self) -> None:
-        cache.delete(self.keys[0])
+        """After a successful sign-in: the account's count starts again; the address's stands."""
+        cache.delete(self.account_key)
 
 
 class LoginForm(AuthenticationForm):
@@ -92,17 +142,13 @@ class LoginForm(AuthenticationForm):
     }
 
     def clean(self):
-        throttle = LoginThrottle(self.data.get("username", ""), client_address(self.request))
+        # The backend counts failures and refuses a locked account or address; asking first here
+        # gives the person the reason instead of "do not match".
+        throttle = LoginThrottle(_account_name(self.data.get("username", "")), client_address(self.request))
         if throttle.is_locked():
             raise forms.ValidationError(
                 self.error_messages["locked"],
                 code="locked",
                 params={"minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)},
             )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            throttle.record_failure()
-            raise
-        throttle.reset()
-        return cleaned
+        return super().clean()

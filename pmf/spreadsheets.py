@@ -4,7 +4,8 @@ every export writes them here.
 Reading: `read_table` gives the header (lower-cased, stripped) and the rows of a CSV or of the
 first sheet of an XLSX workbook, with cells as the file holds them. A file is refused whole with a
 `FileFormatError` that says why when it is larger than the upload limit, is not a readable CSV or
-workbook, unpacks to far more than its size (a workbook is a zip), or has a cell longer than
+workbook, unpacks to far more than its size (a workbook is a zip), holds a run of text far longer
+than any cell may be (found as it unpacks, before the XML is parsed), or has a cell longer than
 MAX_CELL_CHARS. Imports check the header with `check_header` and collect per-row problems in a
 `RowReport`.
 
@@ -34,6 +35,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 UNPACKED_FACTOR = 10
 MAX_CELL_CHARS = 10_000
 MAX_REPORTED_ERRORS = 500
+# Bytes of workbook XML a cell of MAX_CELL_CHARS characters can take at most (each character
+# written as a character reference such as "&#x1F600;"); a longer run of text is refused before
+# the workbook is parsed.
+MAX_CELL_XML_BYTES = MAX_CELL_CHARS * 10
+_SCAN_CHUNK = 1024 * 1024
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -170,6 +176,15 @@ def _workbook_table(data: bytes, *, unpacked_limit: int) -> tuple[list[str], Ite
             "split it into smaller files."
         )
     try:
+        oversized = _has_oversized_cell(data)
+    except Exception as exc:  # a damaged member (bad CRC, truncated data)
+        raise _unreadable_workbook(exc) from None
+    if oversized:
+        raise FileFormatError(
+            f"The workbook has a cell of far more than {MAX_CELL_CHARS:,} characters, the most an import accepts; "
+            "look for a cell with a number or text far longer than a real value."
+        )
+    try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
         first = next(sheet.iter_rows(max_row=1), None)
     except Exception as exc:  # zipfile, the XML parser and openpyxl raise many kinds for a broken file
@@ -185,6 +200,54 @@ def _workbook_table(data: bytes, *, unpacked_limit: int) -> tuple[list[str], Ite
     while header and not header[-1]:
         header.pop()
     return header, _workbook_rows(sheet, header)
+
+
+def _has_oversized_cell(data: bytes) -> bool:
+    """Whether a part of the workbook in DATA that holds cells (a sheet or the shared text) has a
+    run of text longer than MAX_CELL_XML_BYTES.
+
+    Read in chunks as it unpacks, so a cell of millions of characters (which the XML parser would
+    hold whole, and which as a number Python refuses to convert) is refused before it is parsed."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.infolist():
+            name = member.filename
+            if not (name == "xl/sharedStrings.xml" or (name.startswith("xl/worksheets/") and name.endswith(".xml"))):
+                continue
+            run = 0  # length of the text the previous chunk ended in
+            with archive.open(member) as part:
+                while chunk := part.read(_SCAN_CHUNK):
+                    first = _markup_at(chunk, 0, len(chunk))
+                    if first < 0:
+                        run += len(chunk)
+                    else:
+                        if run + first > MAX_CELL_XML_BYTES or _long_text_inside(chunk, first):
+                            return True
+                        run = len(chunk) - 1 - max(chunk.rfind(b"<"), chunk.rfind(b">"))
+                    if run > MAX_CELL_XML_BYTES:
+                        return True
+    return False
+
+
+def _markup_at(chunk: bytes, start: int, end: int) -> int:
+    """The first position of < or > in CHUNK[START:END], or -1."""
+    found = [at for at in (chunk.find(b"<", start, end), chunk.find(b">", start, end)) if at >= 0]
+    return min(found, default=-1)
+
+
+def _long_text_inside(chunk: bytes, start: int) -> bool:
+    """Whether CHUNK has a run without markup longer than MAX_CELL_XML_BYTES after START.
+
+    Such a run covers at least one whole block of half that length, counted from START; only a
+    block without markup (found at C speed) is measured."""
+    step = MAX_CELL_XML_BYTES // 2
+    for block in range(start, len(chunk), step):
+        if chunk.find(b"<", block, block + step) >= 0 or chunk.find(b">", block, block + step) >= 0:
+            continue
+        before = max(chunk.rfind(b"<", 0, block), chunk.rfind(b">", 0, block))
+        after = _markup_at(chunk, block + step, len(chunk))
+        if (len(chunk) if after < 0 else after) - before - 1 > MAX_CELL_XML_BYTES:
+            return True
+    return False
 
 
 def _unreadable_workbook(exc: Exception) -> FileFormatError:

@@ -19,8 +19,13 @@ JAN = datetime.date(2025, 1, 1)
 
 
 def _waiting_for_locks() -> int:
-    """How many other sessions of this database are waiting for a lock."""
+    """How many other sessions of this database are waiting for a lock now.
+
+    Inside a transaction PostgreSQL answers pg_stat_activity from a snapshot taken at its first
+    read, so the snapshot is cleared before each look; without that the caller, which holds a
+    transaction open, would see the sessions as they were before the saves began, for ever."""
     with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
             "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
@@ -53,14 +58,17 @@ def test_inputs_saved_at_the_same_moment_leave_the_calculated_value_matching_bot
         threading.Thread(target=_save_in_own_connection, args=(arrears, D("300"), world.updater, failures)),
         threading.Thread(target=_save_in_own_connection, args=(debit, D("600"), world.updater, failures)),
     ]
-    # Holding the calculated PI's row keeps the first save from committing (it refreshes that
-    # row's latest value last), so both saves are under way before either commits.
+    # Holding the calculated PI's row keeps either save from committing (each refreshes that
+    # row's latest value last). Only once both are waiting on a lock (the first on this row, the
+    # other on the recalculation lock; without that lock, on the calculated measurement the first
+    # one wrote, after reading the old inputs) is the row let go, so the order is always the same.
     with transaction.atomic():
         Indicator.objects.select_for_update(no_key=True).get(pk=share.pk)
         for save in saves:
             save.start()
         deadline = time.monotonic() + 20
         while _waiting_for_locks() < 2:
+            assert failures == [], failures
             assert time.monotonic() < deadline, "the two saves never both reached their locks"
             time.sleep(0.05)
     for save in saves:

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from conftest import PASSWORD
+from pmf.auth import ADDRESS_LIMIT_FACTOR
 
 
 def sign_in(client, username, password=PASSWORD):
@@ -33,12 +34,51 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(world, c
     assert "_auth_user_id" not in client.session
 
 
-def test_failures_from_one_address_lock_that_address_across_accounts(world, client, settings):
+def test_failures_by_username_and_email_count_against_the_same_account(world, client, settings):
     settings.LOGIN_FAILURE_LIMIT = 3
-    for name in ("x1", "x2", "x3"):
-        sign_in(client, name, "nope")
+    sign_in(client, "charlie", "nope")
+    sign_in(client, "Charlie@Example.org", "nope")
+    sign_in(client, "CHARLIE", "nope")
+    assert "Too many failed sign-in attempts" in sign_in(client, "charlie@example.org").content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_one_locked_account_does_not_lock_others_at_the_same_address(world, client, settings):
+    # Five bad passwords for one account from an office's shared address.
+    settings.LOGIN_FAILURE_LIMIT = 5
+    for _ in range(5):
+        sign_in(client, "charlie", "nope")
+    assert "Too many failed sign-in attempts" in sign_in(client, "charlie").content.decode()
     response = sign_in(client, "bob")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(world.manager.pk)
+
+
+def test_an_address_is_refused_only_after_many_failures_across_accounts(world, client, settings):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    address_limit = 2 * ADDRESS_LIMIT_FACTOR
+    for number in range(address_limit - 1):
+        sign_in(client, f"guess{number}", "nope")
+    assert sign_in(client, "bob").status_code == 302
+    client.logout()
+    sign_in(client, "one-more-guess", "nope")
+    response = sign_in(client, "bob")
+    assert response.status_code == 200
     assert "Too many failed sign-in attempts" in response.content.decode()
+    # Another address is not affected.
+    other = client.post(reverse("login"), {"username": "dora", "password": PASSWORD}, REMOTE_ADDR="192.0.2.44")
+    assert other.status_code == 302
+
+
+def test_failures_on_the_admin_sign_in_count_and_lock_the_same_account(world, client, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    for _ in range(3):
+        response = client.post(reverse("admin:login"), {"username": "alice", "password": "nope"})
+        assert response.status_code == 200
+    # The right password is refused on the admin site's sign-in and on the product's.
+    client.post(reverse("admin:login"), {"username": "alice", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert "Too many failed sign-in attempts" in sign_in(client, "alice").content.decode()
 
 
 def test_success_before_the_limit_clears_the_account_count(world, client, settings):
@@ -47,8 +87,14 @@ def test_success_before_the_limit_clears_the_account_count(world, client, settin
     sign_in(client, "charlie", "nope")
     assert sign_in(client, "charlie").status_code == 302
     client.logout()
-    # The address count still stands at 2, so a third failure locks; the account count was reset.
+    # The account count started again: two more failures still let the right password in ...
     sign_in(client, "charlie", "nope")
+    sign_in(client, "charlie", "nope")
+    assert sign_in(client, "charlie").status_code == 302
+    client.logout()
+    # ... and three in a row lock the account.
+    for _ in range(3):
+        sign_in(client, "charlie", "nope")
     assert "Too many failed" in sign_in(client, "charlie").content.decode()
 
 
