@@ -6,7 +6,7 @@ class CycleConfig(AppConfig):
     verbose_name = "Monthly cycle"
 
     def ready(self):
-        from cycle import jobs, panels
+        from cycle import failures, jobs, panels  # noqa: F401 (failures connects the task_failure handler)
         from cycle.demo import seed_calendar
         from pmf.access import can_plan, signed_in
         from pmf.registry import DEMO_SEEDERS, MY_WORK, NAVIGATION, DemoSeeder, NavItem, WorkSection

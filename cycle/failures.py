@@ -2,6 +2,7 @@
 
 import logging
 
+from celery.signals import task_failure
 from django.db import DatabaseError
 
 from cycle.models import FailedTask
@@ -23,3 +24,12 @@ def record_failure(*, task_name: str, task_id: str | None, exception, args=None,
     except DatabaseError:
         log.exception("Could not record the failure of task %s (%s)", task_name, task_id)
         return None
+
+
+@task_failure.connect
+def _on_task_failure(sender=None, task_id=None, exception=None, args=None, kwargs=None, **extra):
+    """Every task that fails for good lands on the admins' failed list; a retry is not a failure,
+    so a task that succeeds on its next attempt is not listed. Connected when the app is ready."""
+    record_failure(
+        task_name=getattr(sender, "name", str(sender)), task_id=task_id, exception=exception, args=args, kwargs=kwargs
+    )
