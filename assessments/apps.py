@@ -7,13 +7,15 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Self-assessments"
 
     def ready(self):
-        from assessments import panels
+        from assessments import chase, panels
         from assessments.demo import seed_assessments
         from pmf.registry import (
+            CHASE_SOURCES,
             DEMO_SEEDERS,
             LINKED_PANELS,
             MY_WORK,
             NAVIGATION,
+            ChaseSource,
             DemoSeeder,
             LinkedPanel,
             NavItem,
@@ -28,6 +30,9 @@ class AssessmentsConfig(AppConfig):
             LinkedPanel("Self-assessment questions", "assessments/linked_panel.html", panels.linked_responses, 40)
         )
         DEMO_SEEDERS.register(DemoSeeder(40, seed_assessments))
+        CHASE_SOURCES.register(
+            ChaseSource(chase.KIND, chase.LABEL, chase.BEHIND_LABEL, items=chase.responses_due, order=40)
+        )
         checks.register(check_evidence_types, checks.Tags.compatibility)
 
 
