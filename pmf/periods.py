@@ -55,3 +55,17 @@ def month_label(day: datetime.date) -> str:
 
 def quarter_label(day: datetime.date, start_month: int | None = None) -> str:
     return f"Q{quarter_number(day, start_month)} {fy_label(day, start_month)}"
+
+
+# The months a snapshot or an edition may be asked for: wide enough for any real history and
+# plan, narrow enough that the thirteen periods before one (sparklines, last year) exist and a
+# typing slip such as 0202-10 is caught.
+EARLIEST_PERIOD = datetime.date(1900, 1, 1)
+LATEST_PERIOD = datetime.date(2199, 12, 1)
+
+
+def period_error(period: datetime.date | None) -> str:
+    """Why PERIOD cannot be shown, or "" when it can (or is blank)."""
+    if period is None or EARLIEST_PERIOD <= period <= LATEST_PERIOD:
+        return ""
+    return f"Enter a month between {EARLIEST_PERIOD:%Y-%m} and {LATEST_PERIOD:%Y-%m}."

@@ -3,7 +3,16 @@ from django import forms
 from indicators.models import Indicator, Tag
 from pmf.forms import ScopedChoicesMixin
 from pmf.models import OrgUnit
-from scorecards.models import ROLE_CHOICES, Scorecard, ScorecardSection, ScorecardSettings, Snapshot
+from pmf.registry import SNAPSHOT_SECTIONS
+from scorecards.models import (
+    ROLE_CHOICES,
+    Scorecard,
+    ScorecardSection,
+    ScorecardSettings,
+    Snapshot,
+    period_error,
+)
+from scorecards.pages import hidden_section_keys, wrap_section_keys
 from scorecards.status import parse_period
 
 
@@ -30,6 +39,8 @@ class PeriodField(forms.CharField):
         period = parse_period(value)
         if period is None:
             raise forms.ValidationError("Enter a month as YYYY-MM, e.g. 2025-10.")
+        if error := period_error(period):
+            raise forms.ValidationError(error)
         return period
 
     def prepare_value(self, value):
@@ -86,6 +97,28 @@ class SnapshotForm(ScopedChoicesMixin, forms.ModelForm):
         else:
             self.initial["columns"] = list(Snapshot.Column.values)
             self.initial.setdefault("org_unit", user.org_unit_id)
+        self._add_section_fields()
+
+    def _add_section_fields(self):
+        """A "Show ..." checkbox for each section other modules add to snapshot pages (checked
+        unless the snapshot hides it), placed after "show plan actions"."""
+        hidden = hidden_section_keys(self.instance)
+        fields = {}
+        for name, field in self.fields.items():
+            fields[name] = field
+            if name == "include_actions":
+                for section in SNAPSHOT_SECTIONS:
+                    fields[self.section_field(section)] = forms.BooleanField(
+                        required=False,
+                        initial=section.key not in hidden,
+                        label=f"Show {section.label.lower()}",
+                        help_text=f"Also list the {section.label.lower()} of the chosen unit or person.",
+                    )
+        self.fields = fields
+
+    @staticmethod
+    def section_field(section) -> str:
+        return f"show_section_{section.key}"
 
     def clean_codes(self):
         return indicators_named(self.cleaned_data["codes"], self.user)
@@ -94,6 +127,11 @@ class SnapshotForm(ScopedChoicesMixin, forms.ModelForm):
         snapshot = super().save(commit=False)
         snapshot.columns = ",".join(self.cleaned_data["columns"] or Snapshot.Column.values)
         snapshot.set_roles(self.cleaned_data["roles"])
+        registered = {section.key: section for section in SNAPSHOT_SECTIONS}
+        # keys of sections no longer registered stay as they were
+        hidden = {key for key in hidden_section_keys(snapshot) if key not in registered}
+        hidden |= {key for key, section in registered.items() if not self.cleaned_data[self.section_field(section)]}
+        snapshot.hidden_sections = wrap_section_keys(hidden)
         if not snapshot.owner_id:
             snapshot.owner = self.user
         snapshot.save()

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from indicators import rules
 from pmf import periods
 from pmf.models import SingletonSettings
+from pmf.periods import period_error
 from scorecards.querysets import EditionQuerySet, ImmutableError, ScorecardQuerySet, SnapshotQuerySet
 
 VALUE_FIELD = {"max_digits": 20, "decimal_places": 6, "null": True, "blank": True}
@@ -85,6 +86,12 @@ class Snapshot(models.Model):
         default=True,
         help_text="Also list the plan actions of the chosen unit or person, overdue first.",
     )
+    hidden_sections = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="Sections other modules add that are not shown: their keys, comma-wrapped.",
+    )
     shared_with = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="snapshots_shared")
     shared_roles = models.CharField(
         max_length=60,
@@ -103,8 +110,28 @@ class Snapshot(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if error := period_error(self.period):
+            raise ValidationError({"period": error})
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("snapshot-detail", kwargs={"pk": self.pk})
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *, fetch_mode=None):
+        """A period stored before `period_error` refused it (0001-01) is read as blank, so the
+        snapshot shows each PI's latest period instead of failing; `stored_period` keeps it."""
+        snapshot = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        snapshot.stored_period = snapshot.__dict__.get("period")
+        if period_error(snapshot.stored_period):
+            snapshot.period = None
+        return snapshot
+
+    def clean(self):
+        super().clean()
+        if error := period_error(self.period):
+            raise ValidationError({"period": error})
 
     @property
     def column_list(self) -> list[str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from indicators.figures import Restatement, Row, live_rows
 from indicators.models import Indicator
 from plans.models import PlanItem
+from pmf.registry import SNAPSHOT_SECTIONS, SnapshotSection
 from scorecards import charts, services
 from scorecards.figures import frozen_row, restatements
 from scorecards.models import EditionRow, Scorecard, ScorecardEdition, Snapshot
@@ -32,6 +33,25 @@ class Section:
         self.counts = status_counts(row.status for row in self.rows)
 
 
+def hidden_section_keys(snapshot: Snapshot) -> set[str]:
+    """The keys of the registered sections (pmf.registry.SNAPSHOT_SECTIONS) SNAPSHOT does not show."""
+    return {key for key in snapshot.hidden_sections.split(",") if key}
+
+
+def wrap_section_keys(keys) -> str:
+    """KEYS as stored in Snapshot.hidden_sections (comma-wrapped, so ",risks," matches whole keys)."""
+    keys = sorted(keys)
+    return f",{','.join(keys)}," if keys else ""
+
+
+@dataclass
+class ExtraSection:
+    """A registered section as one snapshot shows it: the entry and what its template lists."""
+
+    section: SnapshotSection
+    items: object
+
+
 @dataclass
 class SnapshotPage:
     rows: list[tuple[Indicator, Row]]
@@ -39,11 +59,27 @@ class SnapshotPage:
     counts: list[tuple[str, str, int]]
     actions: list[PlanItem]
     actions_total: int
+    sections: list[ExtraSection]
+
+
+def snapshot_sections(snapshot: Snapshot, user) -> list[ExtraSection]:
+    """The sections other modules add that SNAPSHOT shows to USER, in their order: each registered
+    one not hidden and applying to it (its `items` is not None)."""
+    hidden = hidden_section_keys(snapshot)
+    found = []
+    for section in SNAPSHOT_SECTIONS:
+        if section.key in hidden:
+            continue
+        items = section.items(snapshot, user)
+        if items is not None:
+            found.append(ExtraSection(section, items))
+    return found
 
 
 def snapshot_page(snapshot: Snapshot, user) -> SnapshotPage:
     """The PIs of SNAPSHOT that USER may see (each PI's latest figures, or those of the snapshot's
-    period), how many more are hidden from them, and the plan actions it lists."""
+    period), how many more are hidden from them, the plan actions it lists and the sections other
+    modules add."""
     indicators, hidden = services.snapshot_indicators(snapshot, user)
     rows = live_rows(indicators, snapshot.period, benchmarks=False)
     ordered = [(indicator, rows[indicator.pk]) for indicator in indicators]
@@ -54,6 +90,7 @@ def snapshot_page(snapshot: Snapshot, user) -> SnapshotPage:
         counts=status_counts(row.status for _, row in ordered),
         actions=actions,
         actions_total=actions_total,
+        sections=snapshot_sections(snapshot, user),
     )
 
 

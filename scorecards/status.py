@@ -18,13 +18,14 @@ def status_counts(statuses: Iterable[str]) -> list[tuple[str, str, int]]:
 
 
 def parse_period(text: str | None) -> datetime.date | None:
-    """'2025-10' or '2025-10-01' -> 1 Oct 2025; None for anything else."""
+    """'2025-10' or '2025-10-01' -> 1 Oct 2025; None for anything else (the range a page may show
+    is `pmf.periods.period_error`'s)."""
     if not text:
         return None
     try:
         parts = [int(part) for part in text.split("-")[:2]]
         return datetime.date(parts[0], parts[1], 1)
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, OverflowError):
         return None
 
 

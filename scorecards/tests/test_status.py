@@ -26,6 +26,7 @@ def test_status_counts_cover_every_status_in_order(statuses, expected):
         ("2025-10", datetime.date(2025, 10, 1)),
         ("2025-10-17", datetime.date(2025, 10, 1)),
         ("2025-13", None),
+        ("99999999999999999999-01", None),
         ("soon", None),
         ("", None),
         (None, None),

@@ -25,8 +25,11 @@ CHART_PERIODS = 36
 
 
 def _period(request) -> datetime.date:
-    """The month asked for (?period=YYYY-MM), else the last complete month."""
-    return sc_rules.parse_period(request.GET.get("period")) or periods.last_complete_month(timezone.localdate())
+    """The month asked for (?period=YYYY-MM) when it is one a page may show, else the last complete month."""
+    asked = sc_rules.parse_period(request.GET.get("period"))
+    if asked is None or periods.period_error(asked):
+        return periods.last_complete_month(timezone.localdate())
+    return asked
 
 
 @login_required

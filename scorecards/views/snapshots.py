@@ -1,4 +1,5 @@
-"""Snapshot pages: saved views of PIs (and plan actions), and each person's own snapshot."""
+"""Snapshot pages: saved views of PIs (with plan actions and the sections other modules add, such as
+risks), and each person's own snapshot."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,6 +29,7 @@ def _render_snapshot(request, snapshot: Snapshot, *, can_edit: bool):
             "snapshot": snapshot,
             "actions": page.actions,
             "actions_total": page.actions_total,
+            "sections": page.sections,
             "rows": page.rows,
             "hidden": page.hidden,
             "columns": snapshot.column_list,
