@@ -1,14 +1,19 @@
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, DateField, F, OuterRef, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cycle import jobs
+from cycle.calendar import Calendars
 from plans import imports, services
 from plans import status as rules
 from plans.forms import (
@@ -20,7 +25,7 @@ from plans.forms import (
     ProgressForm,
     TreeFilterForm,
 )
-from plans.models import Milestone, PlanItem, PlanSettings
+from plans.models import Milestone, PlanItem, PlanSettings, ProgressUpdate
 from pmf.access import (
     can_edit,
     can_plan,
@@ -39,8 +44,105 @@ UPDATES_PAGE_SIZE = 20
 PLANNERS_ONLY = "Only managers and the performance team create and change plan items."
 
 
+def _tree_rows(user):
+    """The items USER may see, each with what its tree row shows: how many overdue items below it
+    USER may see, and the date of its last progress update (its creation date before the first one,
+    as the monthly cycle counts it when it chases stale actions)."""
+    overdue_below = (
+        PlanItem.objects.visible_to(user)
+        .filter(
+            tree_id=OuterRef("tree_id"),
+            lft__gt=OuterRef("lft"),
+            rght__lt=OuterRef("rght"),
+            active=True,
+            status=rules.OVERDUE,
+        )
+        .order_by()
+        .values("tree_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    last_update = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-date").values("date")[:1]
+    return (
+        PlanItem.objects.visible_to(user)
+        .select_related("org_unit", "assigned_to")
+        .annotate(
+            overdue_below=Coalesce(Subquery(overdue_below), 0),
+            last_update=Coalesce(Subquery(last_update), TruncDate("created_at"), output_field=DateField()),
+        )
+    )
+
+
 def _level(user, parent: PlanItem | None):
-    return PlanItem.objects.visible_to(user).select_related("org_unit", "assigned_to").level(parent)
+    return _tree_rows(user).level(parent)
+
+
+def _mark_stale(nodes, today: datetime.date) -> None:
+    """Give each node `stale_since`: for an open action with no progress update for its reporting
+    calendar's `action_stale_days` (the rule the monthly cycle chases by), the date of its last
+    update (or creation); None otherwise. Reads the calendars only when there is such an action."""
+    calendars = None
+    for node in nodes:
+        node.stale_since = None
+        if node.kind != PlanItem.Kind.ACTION or node.status in (rules.COMPLETED, rules.CANCELLED):
+            continue
+        if calendars is None:
+            calendars = Calendars.load()
+        days = calendars.for_unit(node.org_unit).action_stale_days
+        if node.last_update < today - datetime.timedelta(days=days):
+            node.stale_since = node.last_update
+
+
+def _open_first_level(user, nodes, today: datetime.date) -> None:
+    """Load the first page of the items below each branch among NODES (two queries whatever the
+    number of branches), so the tree opens with its first levels expanded: `node.opened` holds them,
+    `node.opened_page` the page for "Show more", and `node.hidden_below` how many active items below
+    the node USER may not see (explained when none is shown)."""
+    branches = [node for node in nodes if not node.is_leaf_node()]
+    for node in nodes:
+        node.opened = None
+    if not branches:
+        return
+    numbered = (
+        _tree_rows(user)
+        .filter(active=True, parent__in=branches)
+        .annotate(
+            position=Window(RowNumber(), partition_by=[F("parent_id")], order_by=[F("lft").asc()]),
+            siblings=Window(Count("pk"), partition_by=[F("parent_id")]),
+        )
+        .filter(position__lte=PAGE_SIZE)
+        .order_by("tree_id", "lft")
+    )
+    below: dict[int, list[PlanItem]] = {node.pk: [] for node in branches}
+    for child in numbered:
+        below[child.parent_id].append(child)
+    children = [child for found in below.values() for child in found]
+    _mark_stale(children, today)
+    for child in children:
+        child.opened = None
+    empty = [node.pk for node in branches if not below[node.pk]]
+    active_below = dict(
+        PlanItem.objects.filter(active=True, parent_id__in=empty)
+        .order_by()
+        .values("parent_id")
+        .annotate(n=Count("pk"))
+        .values_list("parent_id", "n")
+        if empty
+        else []
+    )
+    for node in branches:
+        found = below[node.pk]
+        node.opened = found
+        node.opened_page = Paginator(range(found[0].siblings if found else 0), PAGE_SIZE).get_page(1)
+        node.hidden_below = active_below.get(node.pk, 0)
+
+
+def _hidden_below(parent: PlanItem | None, nodes) -> int:
+    """How many active items directly below PARENT the reader may not see, when NODES (what they
+    may see there) is empty; 0 otherwise."""
+    if parent is None or nodes:
+        return 0
+    return PlanItem.objects.filter(active=True, parent=parent).count()
 
 
 def _filtered(form: TreeFilterForm, user, root: PlanItem | None):
@@ -72,6 +174,10 @@ def plan_tree(request):
         page = Paginator(_filtered(form, request.user, root), PAGE_SIZE).get_page(request.GET.get("page"))
     else:
         page = Paginator(_level(request.user, root), PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    if not filtering:
+        _mark_stale(page.object_list, today)
+        _open_first_level(request.user, page.object_list, today)
     if request.GET.get("fragment") and not filtering:
         return render(request, "plans/tree.html#nodes", {"nodes": page.object_list, "page": page, "parent": None})
     context = {
@@ -82,6 +188,7 @@ def plan_tree(request):
         "filtering": filtering,
         "page": page,
         "nodes": page.object_list,
+        "hidden_below": 0 if filtering else _hidden_below(root, page.object_list),
         # Below a root, only someone who may edit that root may add to it.
         "can_create": can_plan(request.user) and (root is None or can_edit(request.user, root)),
         "can_import": can_plan(request.user),
@@ -95,7 +202,14 @@ def plan_tree_children(request, pk):
     """The children of one node, a page at a time (swapped into the tree by htmx)."""
     parent = get_visible_or_404(PlanItem.objects.all(), request.user, pk=pk)
     page = Paginator(_level(request.user, parent), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "plans/tree.html#nodes", {"nodes": page.object_list, "page": page, "parent": parent})
+    _mark_stale(page.object_list, timezone.localdate())
+    context = {
+        "nodes": page.object_list,
+        "page": page,
+        "parent": parent,
+        "hidden_below": _hidden_below(parent, page.object_list),
+    }
+    return render(request, "plans/tree.html#nodes", context)
 
 
 @login_required
@@ -131,7 +245,7 @@ def planitem_detail(request, pk):
         PlanItem.objects.select_related("org_unit", "managed_by", "assigned_to", "parent"), request.user, pk=pk
     )
     user = request.user
-    children = _level(user, item)
+    children = PlanItem.objects.visible_to(user).select_related("org_unit", "assigned_to").level(item)
     updates = item.updates.select_related("author").order_by("-date", "-pk")
     updates_page = Paginator(updates, UPDATES_PAGE_SIZE).get_page(request.GET.get("updates_page"))
     context = {

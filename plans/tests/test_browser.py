@@ -60,7 +60,30 @@ def test_manager_builds_strategy_to_milestone_and_sees_the_golden_thread(browser
     assert serious_violations(page) == []
 
     page.goto(f"{live_server.url}/plans/")
-    # Opening a branch loads the items below it with htmx.
-    page.get_by_role("button", name="Items below CS", exact=True).click()
-    page.get_by_role("link", name="Housing strategic plan").wait_for()
+    # The tree opens with its first level expanded: the strategy's plan is there to read.
+    strategy = page.get_by_role("button", name="Items below CS", exact=True)
+    assert strategy.get_attribute("aria-expanded") == "true"
+    assert page.get_by_role("link", name="Housing strategic plan").is_visible()
     assert page.get_by_text("Loading the items below CS…", exact=True).count() == 0
+    # Deeper branches load the items below them with htmx on the first click.
+    plan = page.get_by_role("button", name="Items below HSP", exact=True)
+    assert plan.get_attribute("aria-expanded") == "false"
+    assert page.get_by_role("link", name="Collect more of the rent due").is_hidden()
+    plan.click()
+    page.get_by_role("link", name="Collect more of the rent due").wait_for()
+    assert plan.get_attribute("aria-expanded") == "true"
+    assert page.get_by_text("Loading the items below HSP…", exact=True).count() == 0
+    assert serious_violations(page) == []
+    # Every expand control, with its focus ring (3px outline and 6px halo), sits inside the page.
+    for width in (1440, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        for control in page.locator(".plan-toggle").all():
+            box = control.bounding_box()
+            assert box["x"] - 9 >= 0 and box["x"] + box["width"] + 9 <= width, (width, box)
+        assert page.evaluate("document.documentElement.scrollWidth") == width
+    # Closing the strategy hides everything below it; opening it again shows it without a request.
+    strategy.click()
+    assert strategy.get_attribute("aria-expanded") == "false"
+    assert page.get_by_role("link", name="Housing strategic plan").is_hidden()
+    strategy.click()
+    assert page.get_by_role("link", name="Housing strategic plan").is_visible()

@@ -17,13 +17,26 @@ def fresh(obj):
     return obj
 
 
-def test_tree_lists_the_top_level_and_offers_lazy_expansion(plans, world, client_for):
+def test_tree_opens_with_the_first_level_expanded_and_deeper_levels_lazy(plans, world, client_for):
     response = client_for(world.manager).get(reverse("plan-tree"))
     assert response.status_code == 200
     assert [node.code for node in response.context["nodes"]] == ["CS"]
+    [strategy] = response.context["nodes"]
+    assert [node.code for node in strategy.opened] == ["CS 1", "SDP H"]
     html = response.content.decode()
-    assert f'hx-get="{reverse("plan-tree-children", kwargs={"pk": plans.strategy.pk})}"' in html
+    # The strategy is open (its items are in the page, no request needed), the plan below it is
+    # closed and loads its own items on the first click.
+    opened = 'class="plan-toggle" aria-expanded="true" aria-controls="plan-children-{}"><span class="visually-hidden">'
+    assert opened.format(plans.strategy.pk) in html
+    assert f'<ul class="plan-children" id="plan-children-{plans.strategy.pk}">' in html
+    assert f'hx-get="{reverse("plan-tree-children", kwargs={"pk": plans.strategy.pk})}"' not in html
+    assert f'hx-get="{reverse("plan-tree-children", kwargs={"pk": plans.plan.pk})}"' in html
     assert 'hx-trigger="click once"' in html
+    assert f'<ul class="plan-children" id="plan-children-{plans.plan.pk}" hidden>' in html
+    assert ">Housing delivery plan</a>" in html
+    assert ">Reduce arrears</a>" not in html
+    assert "Loading the items below CS…" not in html
+    assert "Loading the items below SDP H…" in html
 
 
 def test_expanding_a_branch_returns_only_that_level(plans, world, client_for):
