@@ -5,9 +5,10 @@ scorecards and editions, and reports all take their figure from it.
 
 `live_rows` turns a list of PIs into rows for a period (value, target, status, short and long
 trend, year to date, the same period last year, benchmark quartile, recent values for a sparkline,
-commentary) in a fixed number of queries whatever the number of PIs: one fetches the values of the
-last 13 periods of every PI, one the commentary of the newest, one benchmarks, and one the inputs
-of calculated PIs whose year to date is a ratio of sums.
+commentary, and for a red value its cause, the action being taken and the expected recovery date)
+in a fixed number of queries whatever the number of PIs: one fetches the values of the last 13
+periods of every PI, one the commentary (and red commentary) of the newest, one benchmarks, and one
+the inputs of calculated PIs whose year to date is a ratio of sums.
 """
 
 import datetime
@@ -201,6 +202,11 @@ class Row:
     signpost: bool = False
     public: bool = True
     restatement: Restatement | None = None
+    # Why a red value is off target, what is being done and when it should be back on target
+    # (written for the public; empty unless the value is red).
+    cause: str = ""
+    action_taken: str = ""
+    recovery_date: datetime.date | None = None
 
     @property
     def status_label(self) -> str:
@@ -221,6 +227,16 @@ class Row:
     @property
     def public_title(self) -> str:
         return self.plain_title or self.title
+
+    @property
+    def recovery_text(self) -> str:
+        """The expected recovery month ("Mar 2027"), or "" when none is given."""
+        return periods.month_label(self.recovery_date) if self.recovery_date else ""
+
+    @property
+    def red_commentary(self) -> bool:
+        """Whether the row is red and says why, what is being done or when it should recover."""
+        return self.status == rules.RED and bool(self.cause or self.action_taken or self.recovery_date)
 
 
 def previous_year_values(rows: Sequence[tuple[datetime.date, Decimal]], latest: datetime.date) -> list[Decimal]:
@@ -259,17 +275,29 @@ def recent_measurements(indicators: list[Indicator], period: datetime.date | Non
     return found
 
 
-def latest_details(history: dict[int, list[tuple]]) -> dict[int, tuple[str, bool]]:
-    """{measurement id: (commentary, approved?)} of the newest measurement of each PI. One query
-    (kept out of the window query so the long texts of older periods are never read)."""
+@dataclass(frozen=True)
+class Details:
+    """The texts of a PI's newest measurement: its commentary, whether it is approved and, for a
+    red value, its cause, the action being taken and the expected recovery date."""
+
+    commentary: str = ""
+    approved: bool = False
+    cause: str = ""
+    action_taken: str = ""
+    recovery_date: datetime.date | None = None
+
+
+def latest_details(history: dict[int, list[tuple]]) -> dict[int, Details]:
+    """{measurement id: Details} of the newest measurement of each PI. One query (kept out of the
+    window query so the long texts of older periods are never read)."""
     ids = [items[0][4] for items in history.values() if items]
     if not ids:
         return {}
     return {
-        pk: (commentary, approved_at is not None)
-        for pk, commentary, approved_at in Measurement.objects.filter(pk__in=ids).values_list(
-            "pk", "commentary", "approved_at"
-        )
+        pk: Details(commentary, approved_at is not None, cause, action_taken, recovery_date)
+        for pk, commentary, approved_at, cause, action_taken, recovery_date in Measurement.objects.filter(
+            pk__in=ids
+        ).values_list("pk", "commentary", "approved_at", "cause", "action_taken", "recovery_date")
     }
 
 
@@ -285,25 +313,28 @@ def row_for(
     indicator: Indicator,
     history: list[tuple],
     benchmark: Benchmark | None,
-    details: dict[int, tuple[str, bool]],
+    details: dict[int, Details],
     inputs: Inputs | None = None,
 ) -> Row:
     """The row of INDICATOR from HISTORY (newest first, as recent_measurements gives), DETAILS
-    (commentary and approval of the newest, as latest_details gives) and, for a ratio-of-sums year
-    to date, INPUTS (as ratio_inputs gives)."""
+    (commentary, approval and red commentary of the newest, as latest_details gives) and, for a
+    ratio-of-sums year to date, INPUTS (as ratio_inputs gives). The cause, action and recovery date
+    are carried only when the value is red."""
     row = Row(code=indicator.code, title=indicator.title, indicator_id=indicator.pk)
     row.spark = [item[1] for item in reversed(history)]
     if not history:
         return row
     period, value, target, status, measurement_id = history[0]
-    commentary, approved = details.get(measurement_id, ("", False))
+    detail = details.get(measurement_id, Details())
     polarity = indicator.polarity
     by_period = {item[0]: item for item in history}
     previous = by_period.get(periods.add_months(period, -indicator.step()))
     row.period, row.period_label = period, indicator.period_label(period)
     row.value, row.target, row.status = value, target, status
     row.value_text, row.target_text = indicator.format_value(value), indicator.format_value(target)
-    row.commentary, row.approved, row.measurement_id = commentary, approved, measurement_id
+    row.commentary, row.approved, row.measurement_id = detail.commentary, detail.approved, measurement_id
+    if status == rules.RED:
+        row.cause, row.action_taken, row.recovery_date = detail.cause, detail.action_taken, detail.recovery_date
     row.short_trend = rules.short_trend(latest=value, previous=previous[1] if previous else None, polarity=polarity)
     row.long_trend = rules.long_trend(
         latest=value,

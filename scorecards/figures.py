@@ -32,6 +32,9 @@ def frozen_row(item) -> Row:
         spark=[Decimal(text) if text else None for text in item.spark.split(",")] if item.spark else [],
         signpost=item.signpost,
         public=item.public,
+        cause=item.cause,
+        action_taken=item.action_taken,
+        recovery_date=item.recovery_date,
     )
 
 

@@ -332,6 +332,9 @@ class EditionRow(_Frozen):
     signpost = models.BooleanField(default=False)
     public = models.BooleanField(default=True)
     spark = models.CharField(max_length=600, blank=True, help_text="Comma-separated values, oldest first.")
+    cause = models.TextField(blank=True, help_text="Why a red value was off target, as issued.")
+    action_taken = models.TextField("action being taken", blank=True)
+    recovery_date = models.DateField("expected recovery date", null=True, blank=True)
 
     class Meta:
         ordering = ["edition", "section__order", "order"]

@@ -61,7 +61,8 @@ def issue_edition(
     *, scorecard: Scorecard, period: datetime.date, user=None, today: datetime.date | None = None
 ) -> ScorecardEdition:
     """Freeze SCORECARD for PERIOD (a month) as issued: values, targets, statuses, trends, year to
-    date, quartiles and commentary, per section, in order.
+    date, quartiles and commentary (with the cause, action and expected recovery of red values), per
+    section, in order.
 
     Idempotent: an edition that exists for the scorecard and period is returned unchanged.
     Refused (EditionRefused) for a month that has not ended, and for unapproved values when the
@@ -138,6 +139,9 @@ def issue_edition(
                     quartile=row.quartile,
                     commentary=row.commentary,
                     approved=row.approved,
+                    cause=row.cause,
+                    action_taken=row.action_taken,
+                    recovery_date=row.recovery_date,
                     signpost=entry.signpost,
                     public=entry.public,
                     spark=",".join("" if value is None else f"{value.normalize():f}" for value in row.spark),

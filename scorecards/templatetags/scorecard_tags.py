@@ -31,6 +31,31 @@ def _url_maker(name: str, **kwargs):
     return lambda pk: f"{head}{pk}{tail}"
 
 
+def _lines(text) -> str:
+    return escape(text).replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def red_commentary_html(row) -> str:
+    """Why a red ROW is off target, what is being done and when it should be back on target, in
+    words (no colour needed); "" when the row is not red or says none of these."""
+    if not row.red_commentary:
+        return ""
+    parts = []
+    if row.cause:
+        parts.append(f"<strong>Why:</strong> {_lines(row.cause)}")
+    if row.action_taken:
+        parts.append(f"<strong>What we are doing:</strong> {_lines(row.action_taken)}")
+    if row.recovery_date:
+        parts.append(f"<strong>Expected back on target:</strong> {escape(row.recovery_text)}")
+    return f'<p class="sc-red-note">{"<br>".join(parts)}</p>'
+
+
+@register.simple_tag
+def red_commentary(row):
+    """The why / what we are doing / expected recovery of a red ROW (nothing for other rows)."""
+    return mark_safe(red_commentary_html(row))
+
+
 @register.simple_tag
 def scorecard_rows(rows, scorecard=None, period=None, compare=False, openable=None):
     """The <tr> of each row of a scorecard section; PI titles link to the PI's page when its id is
@@ -44,10 +69,9 @@ def scorecard_rows(rows, scorecard=None, period=None, compare=False, openable=No
         code = escape(row.code)
         linked = pk is not None and (openable is None or pk in openable)
         title = f'<a href="{pi_url(pk)}">{escape(row.title)}</a>' if linked else escape(row.title)
-        extra = ""
+        extra = red_commentary_html(row)
         if row.commentary:
-            lines = escape(row.commentary).replace("\r\n", "\n").replace("\n", "<br>")
-            extra += f"<details><summary>Commentary</summary><p>{lines}</p></details>"
+            extra += f"<details><summary>Commentary</summary><p>{_lines(row.commentary)}</p></details>"
         if row.restatement:
             extra += (
                 f'<p class="sc-restated"><strong>Restated</strong> after issue: '
@@ -84,7 +108,7 @@ def snapshot_rows(rows, columns):
         cells = (
             f"<td>{status_badge_html(row.status)}</td><td>{escape(row.code)}</td>"
             f'<th scope="row"><a href="{pi_url(indicator.pk)}">{escape(row.title)}</a><br>'
-            f"<small>{escape(indicator.org_unit.name)}</small></th>"
+            f"<small>{escape(indicator.org_unit.name)}</small>{red_commentary_html(row)}</th>"
         )
         if "period" in columns:
             cells += f"<td>{escape(row.period_label)}</td>"
