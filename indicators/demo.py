@@ -173,7 +173,11 @@ def _definitions() -> list[dict]:
     return rows
 
 
-def _series(spec: dict, count: int, story: str, rng: random.Random) -> list[float]:
+def _series(
+    spec: dict, count: int, story: str, rng: random.Random, floor: Decimal | None, ceiling: Decimal | None
+) -> list[float]:
+    """Values telling STORY, kept inside the PI's allowed range (FLOOR..CEILING) so a 100% PI never
+    shows 100.7% and a count never goes below zero."""
     low, high, target = spec["low"], spec["high"], spec["target"] if spec["target"] is not None else spec["low"]
     span = max(high - low, 0.5)
     better = 1 if spec["polarity"] != "down" else -1
@@ -193,7 +197,12 @@ def _series(spec: dict, count: int, story: str, rng: random.Random) -> list[floa
             shift = rng.uniform(-0.15, 0.12) * span * better
         else:
             shift = 0.02 * span * better
-        values.append(min(max(target + shift + noise, low - span * 0.1), high + span * 0.1))
+        value = min(max(target + shift + noise, low - span * 0.1), high + span * 0.1)
+        if floor is not None:
+            value = max(value, float(floor))
+        if ceiling is not None:
+            value = min(value, float(ceiling))
+        values.append(value)
     return values
 
 
@@ -260,6 +269,7 @@ def _seed_values(specs, indicators, people) -> None:
     with_values = set(
         Measurement.objects.filter(indicator__in=indicators.values()).values_list("indicator_id", flat=True).distinct()
     )
+    now = timezone.now()
     today = timezone.localdate()
     last_month = periods.last_complete_month(today)
     first_month = periods.add_months(last_month, -35)
@@ -282,7 +292,7 @@ def _seed_values(specs, indicators, people) -> None:
         while periods.add_months(period, step - 1) <= last_month:
             period_list.append(period)
             period = periods.add_months(period, step)
-        values = _series(spec, len(period_list), story, rng)
+        values = _series(spec, len(period_list), story, rng, indicator.min_value, indicator.max_value)
         rows = []
         if spec["target"] is not None:
             base = Decimal(str(spec["target"]))
@@ -339,10 +349,15 @@ def _seed_values(specs, indicators, people) -> None:
                 tolerance=indicator.tolerance,
                 tolerance_kind=indicator.tolerance_kind,
             )
-            entered_at = timezone.make_aware(
-                datetime.datetime.combine(
-                    periods.add_months(period, step).replace(day=min(3 + index % 10, 28)), datetime.time(10, 30)
-                )
+            # Entered in the month after the period ends, by the 14th when values are due, never
+            # later than the moment the demo is built.
+            entered_at = min(
+                timezone.make_aware(
+                    datetime.datetime.combine(
+                        periods.add_months(period, step).replace(day=3 + index % 10), datetime.time(10, 30)
+                    )
+                ),
+                now,
             )
             m = Measurement(
                 indicator=indicator,
@@ -363,8 +378,9 @@ def _seed_values(specs, indicators, people) -> None:
                 m.commentary = "Slightly off target; we expect to recover next period."
             elif index % 5 == 0:
                 m.commentary = "On track."
-            if index < len(period_list) - 2:
-                m.approved_by, m.approved_at = indicator.owner, entered_at + datetime.timedelta(days=3)
+            # Approvals keep pace: only a few of the latest values still wait for their manager.
+            if index < len(period_list) - 1 or number % 9 != 1:
+                m.approved_by, m.approved_at = indicator.owner, min(entered_at + datetime.timedelta(days=2), now)
             measurements.append(m)
     TargetPeriod.objects.bulk_create(targets, ignore_conflicts=True)
     Benchmark.objects.bulk_create(benchmarks, ignore_conflicts=True)
@@ -375,8 +391,36 @@ def _seed_values(specs, indicators, people) -> None:
         inputs = set().union(*(formulas.codes_in(spec["formula"]) for spec in calculated))
         months = set(Measurement.objects.filter(indicator__code__in=inputs).values_list("period", flat=True))
         services.recalculate_dependants(codes=inputs, periods=months, user=admin)
+        _date_calculated_values(calculated, indicators, inputs)
     if measurements or calculated:
         services.refresh_latest(indicator_ids=[ind.pk for ind in indicators.values()])
+
+
+def _date_calculated_values(calculated, indicators, inputs) -> None:
+    """A calculated value is worked out when the last of its inputs arrives, and approved with them:
+    date it so, rather than at the moment the demo was built."""
+    arrived: dict = {}
+    waiting = set()
+    for period, entered_at, approved_at in Measurement.objects.filter(indicator__code__in=inputs).values_list(
+        "period", "entered_at", "approved_at"
+    ):
+        arrived[period] = max(arrived.get(period, entered_at), entered_at)
+        if approved_at is None:
+            waiting.add(period)
+    now = timezone.now()
+    rows = list(
+        Measurement.objects.select_related("indicator").filter(
+            indicator__in=[indicators[spec["code"]] for spec in calculated]
+        )
+    )
+    for m in rows:
+        if m.period not in arrived:
+            continue
+        m.entered_at = arrived[m.period]
+        if m.period not in waiting:
+            m.approved_by_id = m.indicator.owner_id
+            m.approved_at = min(m.entered_at + datetime.timedelta(days=2), now)
+    Measurement.objects.bulk_update(rows, ["entered_at", "approved_by", "approved_at"])
 
 
 def _dec(value: float, places: int = 1) -> Decimal:

@@ -6,11 +6,13 @@ two issued editions of the corporate scorecard, the older one with a restatement
 Idempotent: everything is matched by title, slug or name; editions are issued only once.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from cycle.rules import SCORECARDS, CalendarDays
 from indicators import services as indicator_services
 from indicators.models import Indicator, Measurement, Tag
 from pmf import periods
@@ -137,9 +139,7 @@ def seed_scorecards(organisation: dict) -> None:
             ScorecardEntry.objects.filter(
                 scorecard=tenant, indicator__code__in=["TP01", "TP02", "BS01", "CH01"]
             ).update(signpost=True)
-            services.issue_edition(
-                scorecard=tenant, period=periods.last_complete_month(timezone.localdate()), user=people["mh.admin"]
-            )
+            _issue(tenant, _latest_issued_month(), people["mh.admin"])
 
     director = people["mh.manager"]
     _snapshot("Housing Services at a glance", director, units["mh-hs"], unit_filter=units["mh-hs"], roles=["viewer"])
@@ -158,11 +158,11 @@ def seed_scorecards(organisation: dict) -> None:
 
 def _issue_corporate_editions(corporate: Scorecard, admin, updater) -> None:
     """Two editions; after the older one, a correction to one of its values (the restatement)."""
-    latest = periods.last_complete_month(timezone.localdate())
+    latest = _latest_issued_month()
     older = periods.add_months(latest, -1)
     if corporate.editions.exists():
         return
-    services.issue_edition(scorecard=corporate, period=older, user=admin)
+    _issue(corporate, older, admin)
     measurement = (
         Measurement.objects.filter(
             indicator__scorecard_entries__scorecard=corporate,
@@ -186,4 +186,21 @@ def _issue_corporate_editions(corporate: Scorecard, admin, updater) -> None:
             user=measurement.indicator.updater or updater,
             commentary="Corrected after month end: late postings were missing from the first report.",
         )
-    services.issue_edition(scorecard=corporate, period=latest, user=admin)
+    _issue(corporate, latest, admin)
+
+
+def _latest_issued_month() -> datetime.date:
+    """The latest month whose scorecard day (the 16th of the month after) has come: before the
+    16th the last complete month is still being reported, so the month before is the latest issued."""
+    today = timezone.localdate()
+    month = periods.last_complete_month(today)
+    if CalendarDays().date(month, SCORECARDS) > today:
+        month = periods.add_months(month, -1)
+    return month
+
+
+def _issue(scorecard: Scorecard, period: datetime.date, user) -> None:
+    """Issue SCORECARD for PERIOD once that month's scorecard day has come, never before it."""
+    if CalendarDays().date(period, SCORECARDS) > timezone.localdate():
+        return
+    services.issue_edition(scorecard=scorecard, period=period, user=user)
