@@ -42,18 +42,11 @@ from pmf.access import (
     require_configurer,
     require_planner,
 )
+from pmf.forms import add_errors
 from pmf.locking import EditConflict, render_conflict
 
 PAGE_SIZE = 50
 PLANNERS_ONLY = "Only managers and the performance team start assessments."
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _assessment(request, pk):
@@ -140,7 +133,7 @@ def assessment_create(request):
                 user=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Created {assessment.title} with {assessment.responses.count()} questions.")
             return redirect(assessment)
@@ -179,7 +172,7 @@ def assessment_edit(request, pk):
         try:
             services.save_assessment(assessment=form.instance, shared_with=form.cleaned_data["shared_with"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Saved.")
             return redirect(assessment)
@@ -334,7 +327,7 @@ def assessment_documents(request, pk):
                     user=request.user,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, f"Uploaded {document.title}.")
                 return redirect("assessment-documents", pk=assessment.pk)
@@ -455,7 +448,7 @@ def response_edit(request, pk):
         except EditConflict as conflict:
             return render_conflict(request, "assessments/response_form.html", context, conflict, form=form)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Saved {response.node.code or response.node.title}.")
             return redirect(response)
@@ -486,7 +479,7 @@ def response_moderate(request, pk):
         except EditConflict as conflict:
             return render_conflict(request, "assessments/moderate_form.html", context, conflict, form=form)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Moderated {response.node.code}.")
             return redirect(response)
@@ -517,7 +510,7 @@ def response_evidence(request, pk):
                     responses=[response],
                 )
             except ValidationError as exc:
-                _add_errors(upload_form, exc)
+                add_errors(upload_form, exc)
             else:
                 messages.success(request, f"Uploaded {document.title} as evidence for {response.node.code}.")
                 return redirect(response)
@@ -525,7 +518,7 @@ def response_evidence(request, pk):
             try:
                 services.link_evidence(response=response, user=request.user, **link_form.values())
             except ValidationError as exc:
-                _add_errors(link_form, exc)
+                add_errors(link_form, exc)
             else:
                 messages.success(request, f"Linked the evidence to {response.node.code}.")
                 return redirect(response)
@@ -577,7 +570,7 @@ def response_action(request, pk):
                 description=data["description"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Created improvement action {action.code} under {data['objective'].code}.")
             return redirect(response)
@@ -661,7 +654,7 @@ def framework_create(request):
                 user=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Created {framework}. Add its themes and questions below.")
             return redirect(framework)
@@ -715,7 +708,7 @@ def _node_form(request, framework, node=None):
         try:
             saved = services.save_node(node=form.instance, also_under=list(form.cleaned_data["also_under"]))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Saved {saved}.")
             return redirect(framework)

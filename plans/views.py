@@ -36,6 +36,7 @@ from pmf.access import (
     require_configurer,
     require_planner,
 )
+from pmf.forms import add_errors
 from pmf.locking import EditConflict, render_conflict
 from pmf.registry import LINKED_PANELS
 
@@ -285,20 +286,12 @@ def planitem_create(request):
         try:
             item = services.save_item(item=form.instance, supports=form.cleaned_data["supports"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Created {item.code}.")
             return redirect(item)
     chain = PlanItem.objects.chain(parent, request.user) + [{"item": parent, "visible": True}] if parent else []
     return render(request, "plans/form.html", {"form": form, "parent": parent, "item": None, "chain": chain})
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -316,7 +309,7 @@ def planitem_edit(request, pk):
         except EditConflict as conflict:
             return render_conflict(request, "plans/form.html", context, conflict, form=form)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Saved changes to {item.code}.")
             return redirect(item)

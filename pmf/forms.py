@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from pmf.models import OrgUnit, User
 
@@ -52,3 +53,15 @@ class PersonFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
         self.fields["unit"].label_from_instance = unit_label
+
+
+def add_errors(form, exc: ValidationError, renamed: dict | None = None) -> None:
+    """Put a service's ValidationError on FORM: each message on the field it names (RENAMED maps a
+    model field to the form field that edits it), the rest above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    renamed = renamed or {}
+    for name, errors in exc.error_dict.items():
+        name = renamed.get(name, name)
+        form.add_error(name if name in form.fields else None, errors)

@@ -18,6 +18,7 @@ from pmf.access import (
     require_configurer,
     require_planner,
 )
+from pmf.forms import add_errors
 from pmf.locking import EditConflict, render_conflict
 from pmf.spreadsheets import FileFormatError, download
 from risks import charts, heatmap, imports, services
@@ -41,17 +42,6 @@ from risks.rows import rows_for
 
 EXPORT_LIMIT = 20_000
 REVIEWS_SHOWN = 100
-
-
-def _add_errors(form, exc: ValidationError, renamed: dict | None = None) -> None:
-    """Put the service's messages on the form's fields (the rest above the form)."""
-    renamed = renamed or {}
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.message_dict.items():
-        name = renamed.get(name, name)
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _filtered(request, matrix, *, with_cell: bool = True):
@@ -184,7 +174,7 @@ def _save(request, form, risk, template, context):
     except EditConflict as conflict:
         return render_conflict(request, template, context, conflict, form=form)
     except ValidationError as exc:
-        _add_errors(form, exc, {"parent": "parent_code"})
+        add_errors(form, exc, {"parent": "parent_code"})
         return None
     messages.success(request, f"{'Saved changes to' if risk else 'Created'} {form.instance.code}.")
     return redirect(form.instance)
@@ -238,7 +228,7 @@ def risk_review(request, pk):
         except EditConflict as conflict:
             return render_conflict(request, "risks/review_form.html", context, conflict, form=form)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             movement = rules.MOVEMENT_LABELS[review.movement].lower()
             messages.success(
@@ -270,7 +260,7 @@ def risk_accept(request, pk):
         except EditConflict as conflict:
             return render_conflict(request, "risks/accept_form.html", context, conflict, form=form)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"{risk.code} accepted above appetite until {data['until']:%d %b %Y}.")
             return redirect(risk)
@@ -285,7 +275,7 @@ def control_create(request, pk):
         try:
             services.save_control(control=form.instance)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Control added to {risk.code}.")
             return redirect(risk)
@@ -300,7 +290,7 @@ def control_edit(request, pk):
         try:
             services.save_control(control=form.instance)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Control of {control.risk.code} saved.")
             return redirect(control.risk)
@@ -335,7 +325,7 @@ def risk_action_create(request, pk):
                 assigned_to=data["assigned_to"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc, {"parent": "objective", "kind": "objective"})
+            add_errors(form, exc, {"parent": "objective", "kind": "objective"})
         else:
             messages.success(request, f"Created action {action.code}, mitigating {risk.code}.")
             return redirect(risk)
