@@ -209,7 +209,7 @@ def measurement_edit(request, pk, period):
         day = datetime.date.fromisoformat(period)
     except ValueError:
         day = None
-    if day is None or not indicator.is_valid_period(day):
+    if day is None or periods.period_error(day) or not indicator.is_valid_period(day):
         messages.error(
             request, f"{period} is not a {indicator.get_frequency_display().lower()} period of {indicator.code}."
         )
@@ -243,13 +243,16 @@ def monthly_update(request):
 
 
 def _month_from(text):
+    """The month ?month= asks for (YYYY-MM or a date in it) when a page may show it
+    (`periods.period_error`), else the month being reported."""
     default = monthly.reporting_month(timezone.localdate())
     if not text:
         return default
     try:
-        return periods.month_start(datetime.date.fromisoformat(f"{text}-01" if len(text) == 7 else text))
+        month = periods.month_start(datetime.date.fromisoformat(f"{text}-01" if len(text) == 7 else text))
     except ValueError:
         return default
+    return default if periods.period_error(month) else month
 
 
 def _update_form(request, rows, *, month, single: bool):

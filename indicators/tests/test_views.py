@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from indicators import services
+from indicators import monthly, services
 from indicators.models import Measurement
 from indicators.tests.factories import BenchmarkFactory, MeasurementFactory, team_indicator
 
@@ -332,3 +333,15 @@ def test_target_review_query_count_does_not_grow_with_rows(world, client_for):
     many, response = _count_queries(client, url)
     assert len(response.context["beaten"]) == 50
     assert one == many
+
+
+@pytest.mark.parametrize("typed", ["0001-01", "0001-01-01", "9999-12", "9999-12-31", "1899-12", "2200-01"])
+def test_months_outside_the_shown_range_are_refused_with_a_message_not_a_server_error(world, client_for, typed):
+    indicator = team_indicator(world, code="RNG")
+    client = client_for(world.updater)
+    response = client.get(reverse("indicator-monthly-update"), {"month": typed})
+    assert response.status_code == 200
+    assert response.context["month"] == monthly.reporting_month(timezone.localdate())
+    response = client.get(reverse("measurement-edit", kwargs={"pk": indicator.pk, "period": typed}), follow=True)
+    assert response.status_code == 200
+    assert f"{typed} is not a monthly period of RNG." in [str(m) for m in response.context["messages"]]
