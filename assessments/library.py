@@ -318,6 +318,23 @@ def _text_list(reader: _Reader, mapping, key: str, where: str) -> str:
 # The four layouts ----------------------------------------------------------------------------
 
 
+def _levels(reader: _Reader, block, where: str, *, value_key: str) -> list[Level]:
+    """The levels of a scale BLOCK: each with its number (under VALUE_KEY), label and descriptor."""
+    levels = []
+    for entry in reader.items(block, "levels", where, required=True):
+        if reader.keys(entry, f"a level of {where}", required=(value_key, "label"), optional=("descriptor",)):
+            value = reader.integer(entry, value_key, f"a level of {where}", required=True)
+            if value is not None:
+                levels.append(
+                    Level(
+                        value,
+                        reader.text(entry, "label", where, required=True, max_length=100),
+                        reader.text(entry, "descriptor", where),
+                    )
+                )
+    return levels
+
+
 def _kloes(reader: _Reader, doc) -> Library:
     reader.keys(doc, "the library", required=("meta", "judgement_scales", "kloes"))
     meta = doc.get("meta")
@@ -471,23 +488,11 @@ def _consumer_standards(reader: _Reader, doc) -> Library:
     block = doc.get("judgement_scale")
     where = "judgement_scale"
     if reader.keys(block, where, required=("name", "levels"), optional=("applies_to", "suggested_fields_per_item")):
-        levels = []
-        for entry in reader.items(block, "levels", where, required=True):
-            if reader.keys(entry, f"a level of {where}", required=("level", "label"), optional=("descriptor",)):
-                value = reader.integer(entry, "level", f"a level of {where}", required=True)
-                if value is not None:
-                    levels.append(
-                        Level(
-                            value,
-                            reader.text(entry, "label", where, required=True, max_length=100),
-                            reader.text(entry, "descriptor", where),
-                        )
-                    )
         library.scales.append(
             Scale(
                 "judgement",
                 reader.text(block, "name", where, required=True, max_length=200),
-                levels,
+                _levels(reader, block, where, value_key="level"),
                 question=reader.text(block, "applies_to", where, max_length=300),
                 line=block.line,
             )
@@ -760,23 +765,11 @@ def _local(reader: _Reader, doc) -> Library:
         kind = reader.text(block, "kind", where) or GRADED
         if kind not in (GRADED, COMPLIANCE):
             reader.problem(block.key_lines["kind"], f"the kind of {where} must be {GRADED} or {COMPLIANCE}")
-        levels = []
-        for entry in reader.items(block, "levels", where, required=True):
-            if reader.keys(entry, f"a level of {where}", required=("value", "label"), optional=("descriptor",)):
-                value = reader.integer(entry, "value", f"a level of {where}", required=True)
-                if value is not None:
-                    levels.append(
-                        Level(
-                            value,
-                            reader.text(entry, "label", where, required=True, max_length=100),
-                            reader.text(entry, "descriptor", where),
-                        )
-                    )
         library.scales.append(
             Scale(
                 key,
                 reader.text(block, "name", where, required=True, max_length=200),
-                levels,
+                _levels(reader, block, where, value_key="value"),
                 question=reader.text(block, "question", where, max_length=300),
                 kind=kind,
                 line=block.line,

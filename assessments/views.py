@@ -42,7 +42,7 @@ from pmf.access import (
     require_configurer,
     require_planner,
 )
-from pmf.forms import add_errors
+from pmf.forms import add_errors, id_from
 from pmf.locking import EditConflict, render_conflict
 
 PAGE_SIZE = 50
@@ -91,7 +91,7 @@ def assessment_list(request):
     form = AssessmentFilterForm(request.GET or None, user=request.user)
     answered = Q(responses__level__isnull=False) | Q(responses__not_applicable=True)
     assessments = form.filter(Assessment.objects.visible_to(request.user)).order_by("-assessed_on", "title", "pk")
-    size = int(request.GET["size"]) if request.GET.get("size", "").isdigit() else PAGE_SIZE
+    size = id_from(request.GET, "size")
     page = Paginator(assessments.values_list("pk", flat=True), size if size in PAGE_SIZES else PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -111,11 +111,11 @@ def assessment_list(request):
 @login_required
 def assessment_create(request):
     require_planner(request.user, PLANNERS_ONLY)
-    framework_id = request.GET.get("framework", "")
-    if not framework_id.isdigit():
+    framework_id = id_from(request.GET, "framework")
+    if framework_id is None:
         frameworks = Framework.objects.offered().annotate(questions=Count("nodes", filter=Q(nodes__is_question=True)))
         return render(request, "assessments/assessment_pick.html", {"frameworks": frameworks})
-    framework = get_visible_or_404(Framework.objects.filter(active=True), request.user, pk=int(framework_id))
+    framework = get_visible_or_404(Framework.objects.filter(active=True), request.user, pk=framework_id)
     form = AssessmentForm(request.POST or None, framework=framework, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -217,9 +217,9 @@ def assessment_compare(request, pk):
         .select_related("org_unit")
         .order_by("-assessed_on", "pk")
     )
-    other_id = request.GET.get("with", "")
-    if other_id.isdigit():
-        other = get_visible_or_404(others, request.user, pk=int(other_id))
+    other_id = id_from(request.GET, "with")
+    if other_id is not None:
+        other = get_visible_or_404(others, request.user, pk=other_id)
     else:
         earlier = [
             o for o in others if o.org_unit_id == assessment.org_unit_id and o.assessed_on <= assessment.assessed_on

@@ -36,7 +36,7 @@ from pmf.access import (
     require_configurer,
     require_planner,
 )
-from pmf.forms import add_errors
+from pmf.forms import add_errors, ids_from
 from pmf.locking import EditConflict, render_conflict
 from pmf.registry import LINKED_PANELS
 
@@ -416,7 +416,7 @@ def milestone_create(request, pk):
 def milestone_bulk(request, pk):
     """Complete or delete the ticked milestones of one action."""
     action = _updatable_action(request, pk)
-    chosen = list(action.milestones.filter(pk__in=[v for v in request.POST.getlist("milestone") if v.isdigit()]))
+    chosen = list(action.milestones.filter(pk__in=ids_from(request.POST.getlist("milestone"))))
     operation = request.POST.get("operation")
     if not chosen:
         messages.error(request, "Tick at least one milestone first.")

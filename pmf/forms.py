@@ -55,6 +55,30 @@ class PersonFilterForm(forms.Form):
         self.fields["unit"].label_from_instance = unit_label
 
 
+# The largest id a bigint primary key holds: anything larger names no row.
+_ID_FIELD = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+
+
+def ids_from(values) -> list[int]:
+    """The ids among VALUES (from a query string or a POST), each read through a form field, so
+    text such as '²', 'NaN' or a 30-digit number is dropped instead of reaching int() or the database."""
+    found = []
+    for value in values:
+        try:
+            number = _ID_FIELD.clean(value)
+        except ValidationError:
+            continue
+        if number is not None:
+            found.append(number)
+    return found
+
+
+def id_from(data, name: str) -> int | None:
+    """The id DATA names under NAME (see ids_from), or None when it names none."""
+    found = ids_from([data.get(name)])
+    return found[0] if found else None
+
+
 def add_errors(form, exc: ValidationError, renamed: dict | None = None) -> None:
     """Put a service's ValidationError on FORM: each message on the field it names (RENAMED maps a
     model field to the form field that edits it), the rest above the form."""

@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 
 from indicators.models import Indicator
 from plans.models import PlanItem
+from pmf import spreadsheets
 from pmf.forms import ScopedChoicesMixin, unit_label
 from pmf.models import OrgUnit, User
 from risks import status as rules
@@ -371,8 +372,7 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise ValidationError("Choose a .csv or .xlsx file.")
+        spreadsheets.check_upload(upload)
         return upload
 
 

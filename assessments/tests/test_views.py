@@ -350,3 +350,13 @@ def test_long_tables_escape_what_people_typed(world, client_for, aw):
     assert "<td>Charlie &lt;i&gt;Updater&lt;/i&gt;</td>" in detail
     gaps = client.get(reverse("assessment-gaps", kwargs={"pk": aw.assessment.pk})).content.decode()
     assert '<td class="num">4</td><td><span class="gap gap--short">3.00 below target</span></td>' in gaps
+
+
+@pytest.mark.parametrize("hostile", ["²", "NaN", "-1", "123456789012345678901234567890", "<script>"])
+def test_ids_and_sizes_in_query_strings_that_are_not_ids_are_ignored(world, client_for, aw, hostile):
+    client = client_for(world.manager)
+    assert client.get(reverse("assessment-list"), {"size": hostile}).status_code == 200
+    picker = client.get(reverse("assessment-create"), {"framework": hostile})
+    assert (picker.status_code, picker.templates[0].name) == (200, "assessments/assessment_pick.html")
+    compare = reverse("assessment-compare", kwargs={"pk": aw.assessment.pk})
+    assert client.get(compare, {"with": hostile}).status_code == 200

@@ -461,3 +461,12 @@ def test_archiving_from_a_stale_page_is_refused(plans, world, client_for):
         "H 1.1 was changed by someone else after you opened it (version 1, now 2)"
     )
     assert 'name="version" value="2"' in response.content.decode()
+
+
+@pytest.mark.parametrize("hostile", ["²", "NaN", "", "123456789012345678901234567890", "<script>"])
+def test_milestone_ids_that_are_not_ids_are_ignored_not_a_server_error(plans, world, client_for, hostile):
+    url = reverse("milestone-bulk", kwargs={"pk": plans.action.pk})
+    ticked = {"milestone": [hostile, plans.milestone.pk], "operation": "complete"}
+    response = client_for(world.updater).post(url, ticked)
+    assert response.status_code == 302
+    assert fresh(plans.milestone).completed_on is not None

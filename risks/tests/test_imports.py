@@ -173,3 +173,16 @@ def test_the_import_page_lists_errors_by_row_and_column(world, client_for):
         "<td>The current likelihood must be between 1 and 5; 7 is outside the scale</td>" in html
     )
     assert not Risk.objects.exists()
+
+
+def test_a_file_over_the_import_limit_is_refused_on_the_file_field(world, client_for, settings):
+    settings.IMPORT_MAX_BYTES = 100
+    category()
+    text = f"{HEADER}\n" + "x" * 200
+    response = client_for(world.manager).post(
+        reverse("risk-import"), {"file": SimpleUploadedFile("risks.csv", text.encode()), "commit": "1"}
+    )
+    assert response.context["form"].errors == {
+        "file": ["The file is larger than 100 bytes, the most an import accepts; split it into smaller files."]
+    }
+    assert not Risk.objects.exists()
