@@ -164,6 +164,32 @@ class SnapshotSection:
     order: int
 
 
+@dataclass(frozen=True)
+class ReportSection:
+    """A section a report (Report Central) can include.
+
+    KEY (a slug, unique across modules) names it in a report definition's `sections` option; LABEL
+    heads it in the report and names its checkbox on the definition form; KINDS lists the report
+    kinds that offer it (reports.params.KINDS; empty means every kind) and DEFAULT_FOR the kinds
+    that include it unless switched off. `build(context)` takes a reports.params.ReportContext (the
+    parameters as run, the period, the person running it, the exception settings) and returns the
+    section's content as reports.content blocks, loaded in a fixed number of queries whatever the
+    number of rows and only what the runner may see (through visible_to); an empty list when the
+    section has nothing to say for that scope and period (the report then says so in one line).
+    A module plugs in from its AppConfig.ready():
+
+        REPORT_SECTIONS.register(ReportSection("risk-heatmap", "Risk heat map", risk_heatmap_blocks,
+                                               order=60, kinds=frozenset({"board", "risks"})))
+    """
+
+    key: str
+    label: str
+    build: Callable
+    order: int
+    kinds: frozenset[str] = frozenset()
+    default_for: frozenset[str] = frozenset()
+
+
 NAVIGATION: Registry[NavItem] = Registry(key=lambda item: item.url_name, order=lambda item: item.order)
 MY_WORK: Registry[WorkSection] = Registry(key=lambda section: section.title, order=lambda section: section.order)
 DEMO_SEEDERS: Registry[DemoSeeder] = Registry(key=lambda seeder: seeder.seed, order=lambda seeder: seeder.order)
@@ -173,6 +199,9 @@ type PeriodPair = tuple[int, datetime.date]
 ISSUED_PERIOD_CHECKS: Registry[Callable[[Collection[PeriodPair]], set[PeriodPair]]] = Registry()
 CHASE_SOURCES: Registry[ChaseSource] = Registry(key=lambda source: source.kind, order=lambda source: source.order)
 SNAPSHOT_SECTIONS: Registry[SnapshotSection] = Registry(
+    key=lambda section: section.key, order=lambda section: section.order
+)
+REPORT_SECTIONS: Registry[ReportSection] = Registry(
     key=lambda section: section.key, order=lambda section: section.order
 )
 

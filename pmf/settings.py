@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "assessments",
     "reports",
     "cycle",
+    "people",
+    "scrutiny",
 ]
 
 MIDDLEWARE = [

@@ -28,5 +28,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("reports/", include("reports.urls")),
     path("cycle/", include("cycle.urls")),
+    path("team/", include("people.urls")),
+    path("scrutiny/", include("scrutiny.urls")),
     path("admin/", admin.site.urls),
 ]

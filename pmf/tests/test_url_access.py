@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from pmf.tests.access import ACTORS, LOGIN, check
 
-MODULES = ("plans", "indicators", "scorecards", "risks", "assessments", "reports", "cycle")
+MODULES = ("plans", "indicators", "scorecards", "risks", "assessments", "reports", "cycle", "people", "scrutiny")
 
 
 def unit(attr):
