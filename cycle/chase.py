@@ -162,6 +162,13 @@ def reds_without_commentary(month: datetime.date, *, unit=None, person=None) -> 
     return _pi_items(RED, "updater_id", pis.filter(updater=person) if person is not None else pis)
 
 
+def count_owed(month: datetime.date, *, person) -> tuple[int, int]:
+    """(values PERSON has yet to enter for MONTH, values of MONTH waiting for PERSON's approval): the
+    lengths of `missing_values` and `awaiting_approval` for PERSON, counted by the database (My work
+    shows the numbers only; an area's owner can have thousands waiting)."""
+    return _missing(month, None).filter(updater=person).count(), _unapproved(month, None).filter(owner=person).count()
+
+
 def awaiting_approval(month: datetime.date, *, unit=None, person=None) -> list[Item]:
     """Values of MONTH nobody has approved yet, chasing the PI's owner (who approves them)."""
     pis = _unapproved(month, unit)

@@ -16,8 +16,7 @@ def deadlines(user) -> dict:
     today = timezone.localdate()
     month = chase.reporting_month(today)
     days = Calendars.load().for_unit(user.org_unit if user.org_unit_id else None)
-    missing = len(chase.missing_values(month, person=user))
-    approvals = len(chase.awaiting_approval(month, person=user))
+    missing, approvals = chase.count_owed(month, person=user)
     owed = {rules.VALUES_DUE: missing, rules.APPROVALS_DUE: approvals}
     return {
         "month": month,

@@ -47,6 +47,14 @@ def due_periods(month: datetime.date) -> dict[str, datetime.date]:
     return found
 
 
+class RowErrors(dict):
+    """A row's errors by field; a field without one reads as "" (the page asks after every field of
+    every row, and a missing key is a slow failed lookup in a template)."""
+
+    def __missing__(self, key):
+        return ""
+
+
 @dataclass
 class Row:
     indicator: Indicator
@@ -55,7 +63,7 @@ class Row:
     previous: Measurement | None
     target: object
     entered: dict = field(default_factory=dict)
-    errors: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=RowErrors)
     # The period's value has been issued in a scorecard edition: a change shows as a restatement.
     issued: bool = False
     # Width of the amber band around the target, for the status preview as a value is typed.
@@ -76,6 +84,11 @@ class Row:
     @property
     def version(self) -> int:
         return self.measurement.version if self.measurement else 0
+
+    @property
+    def saved_status(self) -> str | None:
+        """The saved value's status (None before a value is saved): read once per row by the page."""
+        return self.measurement.status if self.measurement else None
 
     @property
     def data(self) -> dict:

@@ -1,3 +1,5 @@
+from itertools import batched
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +22,7 @@ from pmf.access import (
 )
 from pmf.forms import add_errors
 from pmf.locking import EditConflict, render_conflict
-from pmf.spreadsheets import FileFormatError, download
+from pmf.spreadsheets import FileFormatError, stream
 from risks import charts, heatmap, imports, services
 from risks import status as rules
 from risks.forms import (
@@ -41,6 +43,7 @@ from risks.models import Control, Risk, RiskCategory
 from risks.rows import rows_for
 
 EXPORT_LIMIT = 20_000
+EXPORT_CHUNK = 500
 REVIEWS_SHOWN = 100
 
 
@@ -64,11 +67,16 @@ def risk_register(request):
     risks = risks.for_listing().order_by(*ordering)
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
-        chosen = list(
-            risks.select_related("parent").prefetch_related("objectives", "actions", "indicators")[:EXPORT_LIMIT]
-        )
-        return download(
-            imports.export_rows(rows_for(chosen, matrix, today=today)),
+        chosen = risks.select_related("parent").prefetch_related("objectives", "actions", "indicators")[:EXPORT_LIMIT]
+
+        def register_rows():
+            # A chunk of risks at a time (with its links and indicators): memory stays constant and
+            # the queries grow with chunks, not with risks.
+            for chunk in batched(chosen.iterator(chunk_size=EXPORT_CHUNK), EXPORT_CHUNK):
+                yield from rows_for(list(chunk), matrix, today=today)
+
+        return stream(
+            imports.export_rows(register_rows()),
             fmt=export,
             filename=f"risk-register-{today.isoformat()}",
             title="Risk register",

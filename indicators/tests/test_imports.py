@@ -173,11 +173,11 @@ def test_export_uses_the_import_format_and_round_trips(world, client_for):
         commentary='=HYPERLINK("x")',
     )
     response = client_for(world.updater).get(reverse("indicator-export", kwargs={"kind": "values", "fmt": "csv"}))
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     assert text.splitlines() == ["code,period,value,target,commentary", 'AAA,2025-01-01,91.5,90,"\'=HYPERLINK(""x"")"']
     Measurement.objects.all().delete()
     report = imports.import_values(
-        upload=io.BytesIO(response.content), file_name="v.csv", user=world.updater, commit=True
+        upload=io.BytesIO(text.encode("utf-8-sig")), file_name="v.csv", user=world.updater, commit=True
     )
     assert report.ok and Measurement.objects.get().value == D("91.5")
 

@@ -103,7 +103,7 @@ def test_pi_list_exports_csv_with_the_filtered_rows(world, client_for):
     indicator = team_indicator(world, code="AAA", title="Rent collected")
     services.measurement_update(indicator=indicator, period=JAN, value=D("95"), user=world.updater)
     response = client_for(world.manager).get(reverse("indicator-list"), {"export": "csv"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[0][:4] == ["Status", "Code", "Title", "Unit"]
     assert rows[1][:2] == ["On target", "AAA"] and rows[1][6:8] == ["95", "90"]
     assert len(rows) == 2
@@ -113,7 +113,7 @@ def test_pi_list_exports_xlsx(world, client_for):
     team_indicator(world, code="AAA")
     response = client_for(world.manager).get(reverse("indicator-list"), {"export": "xlsx"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert response.content[:2] == b"PK"
+    assert response.getvalue()[:2] == b"PK"
 
 
 def test_pi_page_shows_chart_table_benchmark_quartile_and_escaped_commentary(world, client_for):

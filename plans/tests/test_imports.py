@@ -206,10 +206,10 @@ def test_csv_and_xlsx_exports_quote_text_that_would_run_as_a_formula(plans, worl
     PlanItem.objects.filter(pk=plans.action.pk).update(title=HYPERLINK, description="-1+1")
     client = client_for(world.admin)
     response = client.get(reverse("plan-export"), {"root": plans.objective.pk, "format": "csv"})
-    rows = {row[0]: row for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
+    rows = {row[0]: row for row in csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")))}
     assert (rows["H 1.1"][3], rows["H 1.1"][4], rows["H 1.1"][11]) == ("'" + HYPERLINK, "'-1+1", "1")
     response = client.get(reverse("plan-export"), {"root": plans.objective.pk, "format": "xlsx"})
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
     assert [(cell.value, cell.data_type) for cell in rows["H 1.1"][3:5]] == [("'" + HYPERLINK, "s"), ("'-1+1", "s")]
     assert (rows["H 1.1"][11].value, rows["H 1.1"][11].data_type) == (1, "n")
@@ -218,7 +218,7 @@ def test_csv_and_xlsx_exports_quote_text_that_would_run_as_a_formula(plans, worl
 def test_an_exported_plan_imports_back_unchanged(plans, world, client_for):
     response = client_for(world.admin).get(reverse("plan-export"), {"root": plans.objective.pk, "format": "xlsx"})
     before = list(PlanItem.objects.values_list("code", "title", "due_date", "weight", "version"))
-    result = import_items(upload=SimpleUploadedFile("plan.xlsx", response.content), user=world.admin, commit=False)
+    result = import_items(upload=SimpleUploadedFile("plan.xlsx", response.getvalue()), user=world.admin, commit=False)
     assert (result.errors, [(row.code, row.change) for row in result.rows]) == (
         [],
         [("H 1", "change"), ("H 1.1", "change"), ("P 1.1", "change")],

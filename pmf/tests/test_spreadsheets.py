@@ -410,6 +410,6 @@ def test_values_import_page_refuses_hostile_files_with_a_message(world, client_f
 def test_indicator_list_export_guards_titles(world, client_for):
     team_indicator(world, code="AAA", title='=HYPERLINK("http://x","y")')
     response = client_for(world.manager).get(reverse("indicator-list"), {"export": "csv"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert (rows[1][1], rows[1][2]) == ("AAA", '\'=HYPERLINK("http://x","y")')
     assert response["Content-Disposition"] == 'attachment; filename="indicators.csv"'

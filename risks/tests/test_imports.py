@@ -151,7 +151,7 @@ def test_an_excel_register_is_imported(world):
 
 def test_a_downloaded_register_loads_back_unchanged(risks, world, client_for):
     client = client_for(world.admin)
-    exported = client.get(reverse("risk-register"), {"export": "csv"}).content
+    exported = client.get(reverse("risk-register"), {"export": "csv"}).getvalue()
     response = client.post(
         reverse("risk-import"), {"file": SimpleUploadedFile("register.csv", exported), "dry_run": "1"}
     )

@@ -161,7 +161,7 @@ def test_register_downloads_as_csv_and_excel_in_the_import_columns(risks, world,
     client = client_for(world.manager)
     response = client.get(reverse("risk-register"), {"export": "csv"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    lines = response.content.decode("utf-8-sig").splitlines()
+    lines = response.getvalue().decode("utf-8-sig").splitlines()
     assert lines[0].startswith("code,title,cause,event,effect,category,org_unit,owner,inherent_likelihood")
     assert lines[1].startswith(
         "R 01,Arrears rise after benefit changes,,,,operational,alpha-rents,charlie,4,4,3,4,2,2,"
@@ -169,7 +169,7 @@ def test_register_downloads_as_csv_and_excel_in_the_import_columns(risks, world,
     assert lines[1].endswith(
         ",16,Critical,12,High,4,Medium,9,Above appetite,Up," + risks.risk.last_reviewed_on.isoformat() + ",No,No"
     )
-    workbook = load_workbook(io.BytesIO(client.get(reverse("risk-register"), {"export": "xlsx"}).content))
+    workbook = load_workbook(io.BytesIO(client.get(reverse("risk-register"), {"export": "xlsx"}).getvalue()))
     rows = list(workbook.active.values)
     assert rows[1][:3] == ("R 01", "Arrears rise after benefit changes", None)
     assert len(rows) == 2

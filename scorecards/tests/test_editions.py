@@ -209,7 +209,9 @@ def _edition_queries(world, client, count, slug):
         title=slug,
     )
     edition = issue(card)
-    Measurement.objects.filter(indicator=indicators[0], period=PERIOD).update(value=Decimal(1))  # a restatement
+    Measurement.objects.filter(indicator=indicators[0], period=PERIOD).update(
+        value=Decimal(1), entered_at=timezone.now()
+    )  # a restatement
     client.force_login(world.manager)
     counts = []
     for url in (

@@ -21,7 +21,7 @@ def snapshot_list(request):
 
 
 def _render_snapshot(request, snapshot: Snapshot, *, can_edit: bool):
-    page = pages.snapshot_page(snapshot, request.user)
+    page = pages.snapshot_page(snapshot, request.user, request.GET.get("page"))
     return render(
         request,
         "scorecards/snapshot_detail.html",
@@ -36,6 +36,7 @@ def _render_snapshot(request, snapshot: Snapshot, *, can_edit: bool):
             "counts": page.counts,
             "can_edit": can_edit,
             "period": snapshot.period,
+            "page": page.page,
         },
     )
 
