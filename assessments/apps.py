@@ -30,6 +30,9 @@ class AssessmentsConfig(AppConfig):
             LinkedPanel("Self-assessment questions", "assessments/linked_panel.html", panels.linked_responses, 40)
         )
         DEMO_SEEDERS.register(DemoSeeder(40, seed_assessments))
+        from assessments import report_sections
+
+        report_sections.register()
         CHASE_SOURCES.register(
             ChaseSource(chase.KIND, chase.LABEL, chase.BEHIND_LABEL, items=chase.responses_due, order=40)
         )

@@ -55,3 +55,10 @@ class LocalFilesFetcher(URLFetcher):
 def render_pdf(html: str) -> bytes:
     """Render an HTML string (with print CSS) to PDF bytes."""
     return HTML(string=html, base_url=BASE_URL, url_fetcher=LocalFilesFetcher()).write_pdf()
+
+
+def render_pdf_document(html: str, **options) -> tuple[bytes, int]:
+    """Render an HTML string to PDF bytes and say how many pages it has. OPTIONS go to WeasyPrint's
+    write_pdf (e.g. pdf_tags=True for a tagged PDF)."""
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=LocalFilesFetcher()).render()
+    return document.write_pdf(**options), len(document.pages)

@@ -48,6 +48,7 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
     caption: str = ""
     numeric: frozenset[int] = frozenset()
+    wrap: frozenset[int] | None = None  # the columns whose text may wrap (None: every column)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Chart:
     title: str
     series: dict
     description: str = ""  # text alternative, read out instead of the picture
+    commentary: "Commentary | None" = None  # the owner's commentary shown with the chart
 
 
 @dataclass(frozen=True)
@@ -127,3 +129,45 @@ class Report:
     marking: str = ""
     generated: datetime.datetime | None = None
     sections: list[Section] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Cover:
+    """The cover page: the report's title, period, scope, audience, marking and date come from the
+    Report itself; NOTE is an optional line under them."""
+
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ContentsEntry:
+    anchor: str
+    title: str
+    level: int = 1
+
+
+@dataclass(frozen=True)
+class Contents:
+    """The contents: the report's other sections (and their subsections), with page numbers in the
+    PDF. Filled in by the assembly once every section is built."""
+
+    entries: tuple[ContentsEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One PI in the appendix of definitions."""
+
+    code: str
+    name: str
+    facts: tuple[tuple[str, str], ...] = ()  # (label, text): unit, polarity, frequency, owner...
+    text: str = ""
+
+
+def section_anchor(key: str) -> str:
+    """The id of a top-level section in the PDF and the web page."""
+    return f"s-{key}"
+
+
+def subsection_anchor(key: str, index: int) -> str:
+    return f"s-{key}-{index}"

@@ -34,6 +34,9 @@ class RisksConfig(AppConfig):
             )
         )
         DEMO_SEEDERS.register(DemoSeeder(30, seed_risks))
+        from risks import report_sections
+
+        report_sections.register()
         CHASE_SOURCES.register(
             ChaseSource(chase.KIND, chase.LABEL, chase.BEHIND_LABEL, items=chase.reviews_due, order=30)
         )
