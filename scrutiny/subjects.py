@@ -5,6 +5,7 @@ PI itself is visible to the person or it sits on a scorecard they may read (pmf/
 in both cases)."""
 
 from django.db.models import Q
+from django.urls import reverse
 
 from indicators.models import Indicator
 from plans.models import PlanItem
@@ -49,3 +50,23 @@ def subject_of(kind: str, pk: int):
     if kind == "action":
         queryset = queryset.filter(kind=PlanItem.Kind.ACTION)
     return queryset.filter(pk=pk).first()
+
+
+def subject_link(referral, user) -> str | None:
+    """Where USER can read the referral's subject: the PI page when they may open it, else the
+    scorecard that shows them the PI (how a Board member reaches it); None when neither (a
+    referral stays readable to the people it concerns after the subject moved out of their reach)."""
+    if referral.indicator_id:
+        if Indicator.objects.visible_to(user).filter(pk=referral.indicator_id).exists():
+            return referral.subject_url
+        scorecard = (
+            Scorecard.objects.visible_to(user)
+            .filter(active=True, entries__indicator_id=referral.indicator_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        return reverse("scorecard-detail", kwargs={"pk": scorecard}) if scorecard else None
+    if referral.section_id:
+        return referral.subject_url if sections_for(user).filter(pk=referral.section_id).exists() else None
+    return referral.subject_url if actions_for(user).filter(pk=referral.action_id).exists() else None

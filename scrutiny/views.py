@@ -85,6 +85,7 @@ def referral_detail(request, pk):
     admin = is_admin(user)
     context = {
         "referral": referral,
+        "subject_link": subjects.subject_link(referral, user),
         "attachments": list(referral.attachments.all()),
         "merged": list(referral.merged.visible_to(user).select_related("raised_by")),
         "history": recent_history(referral, HISTORY_SHOWN),
