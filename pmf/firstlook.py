@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from cycle import chase
+from indicators import approvals as approval_backlog
 from indicators import monthly
 from indicators import rules as pi_rules
 from indicators.figures import Restatement
@@ -25,6 +26,7 @@ from indicators.models import Indicator, Measurement
 from pmf import periods
 from pmf.access import can_write, is_manager, unit_subtree_q
 from pmf.models import OrgUnit, User
+from pmf.registry import BRIEFING_SECTIONS
 from scorecards.figures import restatements
 from scorecards.models import EditionRow, Scorecard, ScorecardEdition
 from scorecards.status import status_counts
@@ -100,12 +102,19 @@ def briefing(user) -> list[Brief]:
     return briefs
 
 
+def briefing_sections(user) -> list[dict]:
+    """Each briefing block (pmf.registry.BRIEFING_SECTIONS) with its items for USER, as the home
+    page shows My work."""
+    return [{"section": section, "items": section.items(user)} for section in BRIEFING_SECTIONS]
+
+
 @dataclass
 class Waiting:
     """What waits for a person who writes: values to approve and, for a manager, their area."""
 
     approvals: int
     month_label: str
+    approvals_more: bool = False  # more values wait than `approvals` counts (indicators.approvals.COUNTED)
     scorecards: list[Scorecard] = field(default_factory=list)
     scorecards_total: int = 0
     # (person, how many of their values for the reporting month are still missing, whether the
@@ -121,9 +130,8 @@ def waiting_for(user, today: datetime.date) -> Waiting | None:
     if not can_write(user):
         return None
     month = monthly.reporting_month(today)
-    waiting = Waiting(
-        approvals=Measurement.objects.awaiting_approval_by(user).count(), month_label=periods.month_label(month)
-    )
+    approvals, more = approval_backlog.count_for(user)
+    waiting = Waiting(approvals=approvals, approvals_more=more, month_label=periods.month_label(month))
     if is_manager(user) and user.org_unit_id:
         waiting.is_manager = True
         area = Scorecard.objects.visible_to(user).filter(unit_subtree_q(user.org_unit), active=True)

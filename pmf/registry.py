@@ -220,3 +220,48 @@ def issued_periods(pairs: Collection[PeriodPair]) -> set[PeriodPair]:
 def is_issued_period(indicator_id: int, period: datetime.date) -> bool:
     """Whether any module has issued (frozen) INDICATOR_ID's measurement of PERIOD."""
     return bool(issued_periods({(indicator_id, period)}))
+
+
+@dataclass(frozen=True)
+class PersonItem:
+    """One thing a person owns or updates, as a 1-2-1 meeting lists it and freezes it.
+
+    KIND is the source's key; OBJECT_ID the record. STATUS is the source's status code and
+    STATUS_LABEL its word (never shown by colour alone); TONE ("red", "amber", "green", "grey")
+    picks the badge's shape and colour. FACTS are (label, text) pairs shown beside it (progress and
+    due date, latest value and target, score and review date). ATTENTION marks items to discuss."""
+
+    kind: str
+    object_id: int
+    code: str
+    title: str
+    url: str
+    status: str
+    status_label: str
+    tone: str
+    facts: tuple[tuple[str, str], ...] = ()
+    attention: bool = False
+
+
+@dataclass(frozen=True)
+class PersonItemSource:
+    """What a module gives a person to own or update, for their 1-2-1s (people).
+
+    `items(person)` returns a PersonItem for each of PERSON's current records of this kind, in a
+    fixed number of queries whatever the number of records. KEY names the kind (unique across
+    sources, stored on frozen meeting rows); LABEL heads the section ("Actions"). A module plugs in
+    from its AppConfig.ready() (or the people app registers a provider reading the module):
+
+        PERSON_ITEMS.register(PersonItemSource("risk", "Risks", items=person_risks, order=30))
+    """
+
+    key: str
+    label: str
+    items: Callable
+    order: int
+
+
+BRIEFING_SECTIONS: Registry[WorkSection] = Registry(
+    key=lambda section: section.title, order=lambda section: section.order
+)
+PERSON_ITEMS: Registry[PersonItemSource] = Registry(key=lambda source: source.key, order=lambda source: source.order)

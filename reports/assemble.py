@@ -4,8 +4,6 @@ renderers all take its result."""
 import datetime
 from collections.abc import Callable
 
-from django.utils import timezone
-
 from pmf import periods
 from pmf.registry import REPORT_SECTIONS, ReportSection
 from reports import content, scope
@@ -54,7 +52,7 @@ def assemble(params: RunParameters, *, user, today: datetime.date, progress: Pro
         scope_label=found_scope.label,
         audience=params.audience,
         marking=params.marking,
-        generated=timezone.now(),
+        generated=today,  # the day the run was made for: a report reads as of that day
     )
     total = len(sections)
     for done, section in enumerate(sections, start=1):

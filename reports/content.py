@@ -127,7 +127,7 @@ class Report:
     scope_label: str
     audience: str = ""
     marking: str = ""
-    generated: datetime.datetime | None = None
+    generated: datetime.date | None = None  # the day the report was produced
     sections: list[Section] = field(default_factory=list)
 
 

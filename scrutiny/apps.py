@@ -6,8 +6,8 @@ class ScrutinyConfig(AppConfig):
     verbose_name = "Scrutiny: referrals and performance clinics"
 
     def ready(self):
-        from pmf.firstlook import BRIEFING_SECTIONS
         from pmf.registry import (
+            BRIEFING_SECTIONS,
             CHASE_SOURCES,
             DEMO_SEEDERS,
             MY_WORK,
