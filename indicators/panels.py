@@ -8,7 +8,8 @@ from indicators.models import Indicator
 
 
 def due_items(user) -> dict:
-    """The person's PIs due for the current reporting month, missing ones first (bounded list)."""
+    """The person's PIs due for the current reporting month, missing ones first (bounded list), and
+    when they are due by the calendar of the person's organisation (as on the monthly update page)."""
     if not user.is_authenticated:
         return {"rows": [], "missing": 0}
     month = monthly.reporting_month(timezone.localdate())
@@ -18,7 +19,7 @@ def due_items(user) -> dict:
         "rows": rows[:20],
         "total": len(rows),
         "missing": sum(1 for row in rows if row.is_missing),
-        "deadline": monthly.deadline(month),
+        "deadline": monthly.deadline(month, unit=user.org_unit),
         "month": month,
     }
 

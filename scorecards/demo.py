@@ -18,6 +18,7 @@ from indicators.models import Indicator, Measurement, Tag
 from pmf import periods
 from scorecards import services
 from scorecards.models import Scorecard, ScorecardEntry, Snapshot
+from scorecards.public_demo import seed_public_pages
 
 CORPORATE = [
     ("Customer", ["TP01", "CUS01", "CUS02", "CPL01", "CPL02", "CPL03"]),
@@ -154,6 +155,7 @@ def seed_scorecards(organisation: dict) -> None:
     _snapshot("My income PIs", updater, units["mh-rents"], person_filter=updater)
 
     _issue_corporate_editions(corporate, people["group.admin"], people["mh.updater"])
+    seed_public_pages()
 
 
 def _issue_corporate_editions(corporate: Scorecard, admin, updater) -> None:

@@ -1,8 +1,11 @@
 """Snapshots (saved views of PIs), scorecards (ordered sections of PIs), their frozen monthly
 editions, and the module's settings."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -29,12 +32,106 @@ class ScorecardSettings(SingletonSettings):
     issue_day = models.PositiveSmallIntegerField(
         default=16, help_text="Day of the month the monthly job issues editions of last month's scorecards."
     )
+    public_name = models.CharField(
+        "organisation name",
+        max_length=200,
+        blank=True,
+        help_text="The name tenants know you by, shown at the top of every public page.",
+    )
+    public_introduction = models.TextField(
+        "introduction",
+        max_length=1500,
+        blank=True,
+        help_text="A few sentences for tenants: what the figures are and how to ask about them.",
+    )
+    # The logo is kept in the database and served by /public/logo (our own origin, no media server);
+    # only PNG and JPEG files that open as images are accepted (scorecards.publishing.check_logo).
+    public_logo = models.BinaryField("logo", null=True, blank=True, editable=False)
+    public_logo_type = models.CharField(max_length=20, blank=True, editable=False)
+    public_logo_changed = models.DateTimeField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["public_logo"])
 
     class Meta:
         verbose_name = "scorecard settings"
         verbose_name_plural = "scorecard settings"
+
+
+class TsmSurvey(models.Model):
+    """How one year's Tenant Satisfaction Measures survey was carried out: the context the Regulator of
+    Social Housing expects landlords to publish next to the perception results (TP01 to TP12)."""
+
+    class CarriedOutBy(models.TextChoices):
+        IN_HOUSE = "in_house", "In-house (our own staff)"
+        CONTRACTOR = "contractor", "An independent contractor"
+
+    year = models.PositiveSmallIntegerField(
+        "survey year",
+        unique=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2199)],
+        help_text="The financial year of the results, by its first year: 2025 for 2025/26.",
+    )
+    sample_size = models.PositiveIntegerField(
+        "number of tenants who answered", validators=[MinValueValidator(1)], help_text="The achieved sample size."
+    )
+    collection_method = models.CharField(
+        max_length=200, help_text="How answers were collected, e.g. Telephone interviews, with an online option."
+    )
+    fieldwork_start = models.DateField("fieldwork started")
+    fieldwork_end = models.DateField("fieldwork ended")
+    carried_out_by = models.CharField(max_length=10, choices=CarriedOutBy.choices)
+    contractor = models.CharField(
+        "contractor's name", max_length=200, blank=True, help_text="Required when a contractor carried it out."
+    )
+    response_rate = models.DecimalField(
+        "response rate (%)",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Share of tenants invited who answered, if known.",
+    )
+    notes = models.TextField(
+        "other context",
+        blank=True,
+        max_length=2000,
+        help_text="Published too: weighting, incentives, tenants left out of the sample and why.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = "Tenant Satisfaction Measures survey"
+
+    def __str__(self):
+        return f"Tenant survey {self.year_label}"
+
+    @property
+    def year_start(self) -> datetime.date:
+        return datetime.date(self.year, settings.FINANCIAL_YEAR_START_MONTH, 1)
+
+    @property
+    def year_label(self) -> str:
+        return periods.fy_label(self.year_start)
+
+    @property
+    def contractor_text(self) -> str:
+        if self.carried_out_by == self.CarriedOutBy.CONTRACTOR:
+            return f"Independent contractor: {self.contractor}" if self.contractor else "An independent contractor"
+        return "Our own staff (in-house)"
+
+    def clean(self):
+        errors = {}
+        if self.fieldwork_start and self.fieldwork_end and self.fieldwork_end < self.fieldwork_start:
+            errors["fieldwork_end"] = "Fieldwork cannot end before it started."
+        if self.carried_out_by == self.CarriedOutBy.CONTRACTOR and not self.contractor.strip():
+            errors["contractor"] = "Name the contractor who carried out the survey."
+        if self.carried_out_by == self.CarriedOutBy.IN_HOUSE and self.contractor.strip():
+            errors["contractor"] = "Leave the contractor blank for a survey carried out in-house."
+        if errors:
+            raise ValidationError(errors)
 
 
 class Snapshot(models.Model):

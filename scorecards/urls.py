@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scorecards.views import editions, scorecards, snapshots
+from scorecards.views import editions, public_settings, scorecards, snapshots
 
 urlpatterns = [
     path("", scorecards.scorecard_list, name="scorecard-list"),
@@ -15,6 +15,9 @@ urlpatterns = [
     path("<int:pk>/editions/issue/", editions.edition_issue, name="edition-issue"),
     path("editions/<int:pk>/", editions.edition_detail, name="edition-detail"),
     path("settings/", scorecards.scorecard_settings, name="scorecard-settings"),
+    path("settings/public/", public_settings.public_settings, name="public-settings"),
+    path("settings/public/surveys/new/", public_settings.tsm_survey_create, name="tsm-survey-create"),
+    path("settings/public/surveys/<int:pk>/", public_settings.tsm_survey_edit, name="tsm-survey-edit"),
     path("snapshots/", snapshots.snapshot_list, name="snapshot-list"),
     path("snapshots/mine/", snapshots.snapshot_mine, name="snapshot-mine"),
     path("snapshots/new/", snapshots.snapshot_create, name="snapshot-create"),

@@ -1,7 +1,12 @@
 """Access table of the scorecards module (merged by pmf/tests/test_url_access.py)."""
 
+import datetime
+import io
+
+from PIL import Image
+
 from pmf.tests.access import LOGIN
-from scorecards.models import Scorecard
+from scorecards.models import Scorecard, ScorecardSettings, TsmSurvey
 from scorecards.tests.factories import PERIOD, issue, make_indicator, make_scorecard, make_snapshot
 
 
@@ -42,6 +47,39 @@ def public_data(w):
     return {**public(w), "fmt": "csv"}
 
 
+def tsm_survey(w):
+    survey, _ = TsmSurvey.objects.get_or_create(
+        year=2025,
+        defaults={
+            "sample_size": 1086,
+            "collection_method": "Telephone interviews",
+            "fieldwork_start": datetime.date(2025, 6, 2),
+            "fieldwork_end": datetime.date(2025, 7, 18),
+            "carried_out_by": "contractor",
+            "contractor": "Northfield Research Ltd",
+        },
+    )
+    return {"pk": survey.pk}
+
+
+def public_logo(w):
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, format="PNG")
+    ScorecardSettings(public_name="Alpha Homes", public_logo=out.getvalue(), public_logo_type="image/png").save()
+    return {}
+
+
+def _survey_payload(year):
+    return lambda w: {
+        "year": year,
+        "sample_size": 900,
+        "collection_method": "Online",
+        "fieldwork_start": "2026-06-01",
+        "fieldwork_end": "2026-07-01",
+        "carried_out_by": "in_house",
+    }
+
+
 def snapshot(w):
     return {"pk": make_snapshot(w.updater, w.team, shared_with=[w.viewer], person_filter=w.updater).pk}
 
@@ -73,6 +111,11 @@ URLS = {
     "public-scorecard": [(public, *OPEN)],
     "public-signposts": [(public, *OPEN)],
     "public-data": [(public_data, *OPEN)],
+    "public-data-schema": [(None, *OPEN)],
+    "public-logo": [(None, 404, 404, 404, 404, 404, 404), (public_logo, *OPEN)],
+    "public-settings": [(None, LOGIN, 403, 403, 403, 403, 200)],
+    "tsm-survey-create": [(None, LOGIN, 403, 403, 403, 403, 200)],
+    "tsm-survey-edit": [(tsm_survey, LOGIN, 403, 403, 403, 403, 200)],
 }
 
 WRITES = {
@@ -105,6 +148,24 @@ WRITES = {
         lambda w: {"name": "Renamed", "org_unit": w.team.pk, "columns": ["value"]},
         "scorecards.Snapshot",
         {"anon": LOGIN, "outsider": 404, "viewer": 403},
+    ),
+    "public-settings": (
+        lambda w: {},
+        lambda w: {"public_name": "Renamed Homes", "public_introduction": "Changed"},
+        "scorecards.ScorecardSettings",
+        {"anon": LOGIN, "outsider": 403, "viewer": 403, "updater": 403, "manager": 403},
+    ),
+    "tsm-survey-create": (
+        lambda w: {},
+        _survey_payload(2026),
+        "scorecards.TsmSurvey",
+        {"anon": LOGIN, "outsider": 403, "viewer": 403, "updater": 403, "manager": 403},
+    ),
+    "tsm-survey-edit": (
+        tsm_survey,
+        _survey_payload(2025),
+        "scorecards.TsmSurvey",
+        {"anon": LOGIN, "outsider": 403, "viewer": 403, "updater": 403, "manager": 403},
     ),
     "scorecard-settings": (
         lambda w: {},

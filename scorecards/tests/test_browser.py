@@ -2,9 +2,11 @@
 
 import pytest
 
+from indicators.models import Indicator
 from pmf.tests.browser import serious_violations
-from scorecards.models import Scorecard
+from scorecards.models import Scorecard, ScorecardSettings
 from scorecards.tests.factories import issue, make_indicator, make_scorecard
+from scorecards.tests.test_public_pages import make_survey
 
 
 @pytest.mark.browser
@@ -20,7 +22,10 @@ def test_anonymous_visitor_reads_a_public_scorecard_that_passes_axe(browser, liv
         public_title="How satisfied our tenants are",
     )
     card.entries.update(signpost=True)
+    Indicator.objects.filter(code__in=["TP01", "TP02"]).update(source=Indicator.Source.TSM)
     issue(card)
+    ScorecardSettings(public_name="Alpha Homes", public_introduction="How we are doing for our tenants.").save()
+    make_survey()
     for width in (1280, 320):
         page = browser.new_page(viewport={"width": width, "height": 800})
         page.goto(f"{live_server.url}/public/")
@@ -32,6 +37,14 @@ def test_anonymous_visitor_reads_a_public_scorecard_that_passes_axe(browser, liv
         )
         assert page.get_by_role("table", name="Number of results by traffic light in each area").is_visible()
         assert serious_violations(page) == []
+        definition = page.get_by_text("The result met or beat the target we set ourselves.")
+        assert not definition.is_visible()
+        page.get_by_text("What the traffic lights mean").click()
+        assert definition.is_visible()
+        page.get_by_role("link", name="How the survey was done (Indicator TP01)").click()
+        assert page.get_by_role("heading", name="How we carried out our tenant survey 2025/26").is_visible()
+        assert serious_violations(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         page.goto(f"{live_server.url}/public/tenants/signposts/")
         assert serious_violations(page) == []
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

@@ -83,26 +83,42 @@ def test_public_pages_and_downloads_never_expose_unpublished_pis_internal_commen
 def test_downloads_hold_the_published_figures(published, client):
     data = json.loads(client.get(reverse("public-data", kwargs={"slug": "tenants", "fmt": "json"})).content)
     assert data["period"] == "Sep 2025"
-    assert [(r["section"], r["indicator"], r["value"], r["target"], r["status"]) for r in data["rows"]] == [
-        ("Repairs", "Repairs done on time", "104.0%", "95.0%", "On target"),
-        ("Rents", "Indicator PIB", "104.0%", "95.0%", "On target"),
+    assert [
+        (r["section"], r["indicator"], r["value"], r["target"], r["unit"], r["status"], r["status_word"])
+        for r in data["rows"]
+    ] == [
+        ("Repairs", "Repairs done on time", 104, 95, "percent", "green", "On target"),
+        ("Rents", "Indicator PIB", 104, 95, "percent", "green", "On target"),
     ]
     csv = client.get(reverse("public-data", kwargs={"slug": "tenants", "fmt": "csv"}))
     assert csv["Content-Type"] == "text/csv; charset=utf-8"
+    # The first ten columns are as they always were; the unit, typed figures, the explanation of a
+    # red result, the correction and the tenant survey context follow them.
     assert csv.content.decode().splitlines()[0] == (
-        "section,code,indicator,period,value,target,status,short_trend,long_trend,year_to_date"
+        "section,code,indicator,period,value,target,status,short_trend,long_trend,year_to_date,"
+        "unit,period_start,value_number,target_number,status_code,cause,action_being_taken,expected_recovery,"
+        "corrected_on,corrected_value,survey_year,survey_sample_size,survey_collection_method,"
+        "survey_fieldwork_start,survey_fieldwork_end,survey_carried_out_by,survey_response_rate"
+    )
+    assert csv.content.decode().splitlines()[1] == (
+        "Repairs,PIA,Repairs done on time,Sep 2025,104.0%,95.0%,On target,Improving,Improving,101.5%,"
+        "%,2025-09-01,104,95,green,,,,,,,,,,,,"
     )
     assert len(csv.content.decode().splitlines()) == 3
 
 
-def test_public_page_shows_the_last_issued_edition_not_live_data(world, published, pis, client):
+def test_public_page_shows_the_last_issued_edition_with_a_later_correction_marked(world, published, pis, client):
     measurement = Measurement.objects.get(indicator=pis["A"], period=PERIOD)
     indicator_services.reopen(measurement=measurement, user=world.admin)
     indicator_services.measurement_update(
         indicator=pis["A"], period=PERIOD, value=Decimal("99"), user=world.updater, commentary="Correction"
     )
     html = client.get(reverse("public-scorecard", kwargs={"slug": "tenants"})).content.decode()
-    assert "104.0%" in html and "99.0%" not in html
+    row = html[html.index('<th scope="row">Repairs done on time') :]
+    row = row[: row.index("</tr>")]
+    assert '<td class="num">104.0%</td>' in row  # the result as published stays
+    assert "we published 104.0%; the correct figure is 99.0%." in row  # and its correction is marked
+    assert html.count("99.0%") == 2  # the row's marker and the list of corrections, nowhere else
 
 
 def test_unpublishing_removes_the_pages_and_downloads_at_once(published, client):
@@ -128,7 +144,7 @@ def test_signposts_publication_shows_only_the_key_indicators(published, client):
     html = client.get(reverse("public-scorecard", kwargs={"slug": "tenants"})).content.decode()
     assert "Repairs done on time" in html and "Indicator PIB" not in html
     signposts = client.get(reverse("public-signposts", kwargs={"slug": "tenants"}))
-    assert [[r.code for r in b.rows] for b in signposts.context["sections"]] == [["PIA"]]
+    assert [[item.row.code for item in b.rows] for b in signposts.context["public"].sections] == [["PIA"]]
 
 
 def test_unknown_download_format_is_not_found(published, client):

@@ -1,0 +1,26 @@
+"""The public pages' status badge: the same shape and colour as every other page, with the plain-English
+word of `scorecards.publishing.PUBLIC_STATUS` (never colour alone)."""
+
+from html import escape
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from indicators import rules
+from scorecards.publishing import PUBLIC_STATUS
+
+register = template.Library()
+
+_BADGES = {
+    status: f'<span class="status status--{rules.STATUS_CSS[status]}">{escape(word.word)}</span>'
+    for status, word in PUBLIC_STATUS.items()
+}
+
+
+def public_badge_html(status: str | None) -> str:
+    return _BADGES.get(status, _BADGES[rules.UNKNOWN])
+
+
+@register.simple_tag
+def public_badge(status):
+    return mark_safe(public_badge_html(status))  # built from constant words, escaped above
