@@ -212,6 +212,21 @@ CAUSES = [
     ("A system upgrade stopped reporting for two weeks.", "Data re-keyed and checks added to month-end."),
     ("Higher demand than forecast.", "Triage introduced and extra shifts scheduled."),
 ]
+# Reds of the tenant perception measures (TSM codes TP..) are explained by what tenants told us.
+SURVEY_CAUSES = [
+    (
+        "Tenants told us repairs took too long to book after the contact centre changes.",
+        "Repairs booking moved back to a dedicated team; results reviewed with the Tenants' Scrutiny Panel.",
+    ),
+    (
+        "Satisfaction fell most among tenants in older blocks waiting for planned works.",
+        "Block-by-block improvement plans shared with residents, with progress reported every quarter.",
+    ),
+    (
+        "Tenants said we did not keep them informed while their complaint was open.",
+        "A named case officer and an update every fortnight on every open complaint.",
+    ),
+]
 
 
 @transaction.atomic
@@ -370,9 +385,12 @@ def _seed_values(specs, indicators, people) -> None:
                 version=1,
             )
             if status == rules.RED:
-                cause, action = CAUSES[(number + index) % len(CAUSES)]
+                causes = SURVEY_CAUSES if spec["code"].startswith("TP") else CAUSES
+                cause, action = causes[(number + index) % len(causes)]
                 m.cause, m.action_taken = cause, action
-                m.recovery_date = periods.add_months(period, step * 3)
+                # Monthly PIs recover within a quarter, quarterly ones within two; an annual
+                # survey result can move only at the next year's survey.
+                m.recovery_date = periods.add_months(period, {1: 3, 3: 6}.get(step, 23))
                 m.commentary = f"Below target this period. {cause}"
             elif status == rules.AMBER:
                 m.commentary = "Slightly off target; we expect to recover next period."
