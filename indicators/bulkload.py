@@ -31,8 +31,10 @@ END_OF_DATA = re.compile(rb"(?:^|\n)\\\.\r?(?:\n|$)")
 QUOTED_FIELD = re.compile(rb'(?:(?<=,)|^)"(?:[^"]|"")*"(?=,|\r?\n|\Z)', re.MULTILINE)
 CHECKED_TABLE = "pmf_import_checked"
 # The row-by-row path's plain-number pattern, with at most 14 digits before the point so that
-# every accepted number fits the value columns (20 digits, 6 after the point).
-NUMBER = r"^[-+]?([0-9]{1,14}(\.[0-9]*)?|\.[0-9]+)$"
+# every accepted number fits the value columns (20 digits, 6 after the point); with all 14, at most
+# 6 after it, so a number that rounds past the column (99999999999999.9999999) goes row by row,
+# where entry.fits_column names it.
+NUMBER = r"^[-+]?([0-9]{1,13}(\.[0-9]*)?|[0-9]{14}(\.[0-9]{0,6})?|\.[0-9]+)$"
 PERIOD = r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])(-01)?$"
 # Python's str.strip() removes these; a commentary starting or ending with one goes row by row.
 STRIPPED = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
@@ -116,7 +118,9 @@ def import_values(*, upload, header: list[str], user, commit: bool, report, afte
             if not commit:
                 transaction.set_rollback(True)
             else:
-                ids, periods = _write(user=user, upsert=existing > 0) if rows else (set(), set())
+                # Always an upsert: a value saved by someone after the check is updated under the
+                # same rules (never a duplicate-key error that fails the whole import).
+                ids, periods = _write(user=user, upsert=True) if rows else (set(), set())
                 report.created, report.updated = rows - existing, existing
                 after_write(ids, periods)
                 report.committed = True

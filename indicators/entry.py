@@ -27,12 +27,12 @@ import datetime
 import functools
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from indicators.models import Indicator
+from indicators.models import VALUE_FIELD, Indicator
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,10 @@ def parse_number(text, *, field: str, unit: str | None = None) -> Decimal | None
     if text is None:
         return None
     if isinstance(text, int | float | Decimal):
-        return Decimal(str(text))
+        number = Decimal(str(text))
+        if not fits_column(number):
+            raise ValidationError({field: too_large_message(str(text))})
+        return number
     raw = str(text).strip().replace("\u00a0", "").replace(" ", "")
     if not raw:
         return None
@@ -116,9 +119,34 @@ def parse_number(text, *, field: str, unit: str | None = None) -> Decimal | None
     if not _PLAIN.match(cleaned):
         raise ValidationError({field: f"{raw!r} is not a number."})
     try:
-        return Decimal(cleaned)
+        number = Decimal(cleaned)
     except InvalidOperation:
         raise ValidationError({field: f"{raw!r} is not a number."}) from None
+    if not fits_column(number):
+        raise ValidationError({field: too_large_message(raw)})
+    return number
+
+
+# A value, target or limit is stored with VALUE_FIELD's digits: DECIMAL_PLACES after the point
+# (more are rounded away) and so INTEGER_DIGITS before it.
+DECIMAL_PLACES = VALUE_FIELD["decimal_places"]
+INTEGER_DIGITS = VALUE_FIELD["max_digits"] - DECIMAL_PLACES
+
+
+def too_large_message(raw: str) -> str:
+    return f"{raw[:40]!r} is too large: numbers may have at most {INTEGER_DIGITS} digits before the point."
+
+
+def fits_column(number: Decimal) -> bool:
+    """Whether NUMBER, rounded as the database stores it, fits the value column (a value that
+    rounds past INTEGER_DIGITS, such as 99999999999999.9999999, does not)."""
+    if not number.is_finite():
+        return False
+    rounded = abs(number).quantize(Decimal(1).scaleb(-DECIMAL_PLACES), context=_WIDE)
+    return rounded < Decimal(10) ** INTEGER_DIGITS
+
+
+_WIDE = Context(prec=1000)
 
 
 # The rules ------------------------------------------------------------------------------------

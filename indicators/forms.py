@@ -10,6 +10,7 @@ from plans.models import PlanItem
 from pmf import spreadsheets
 from pmf.forms import ScopedChoicesMixin
 from pmf.models import OrgUnit, User
+from pmf.widgets import PlainSelect
 
 SORTS = {
     "code": ("code",),
@@ -27,8 +28,10 @@ SORTS = {
 
 class IndicatorFilterForm(forms.Form):
     q = forms.CharField(label="Code or title", required=False, max_length=100)
-    unit = forms.TypedChoiceField(label="Organisation unit", required=False, coerce=int, empty_value=None)
-    owner = forms.TypedChoiceField(label="Managed by", required=False, coerce=int, empty_value=None)
+    unit = forms.TypedChoiceField(
+        label="Organisation unit", required=False, coerce=int, empty_value=None, widget=PlainSelect
+    )
+    owner = forms.TypedChoiceField(label="Managed by", required=False, coerce=int, empty_value=None, widget=PlainSelect)
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Indicator.Status.choices])
     frequency = forms.ChoiceField(
         label="Frequency", required=False, choices=[("", "Any frequency"), *Indicator.Frequency.choices]

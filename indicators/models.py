@@ -300,6 +300,15 @@ class Measurement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "period"], name="measurement_unique_indicator_period"),
         ]
+        indexes = [
+            # Values awaiting approval, newest period first (the approvals page walks it backwards and
+            # stops at a page); it holds only the backlog, which approvals keep small.
+            models.Index(
+                fields=["period", "indicator"],
+                name="measurement_awaiting_idx",
+                condition=models.Q(approved_at__isnull=True, value__isnull=False),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.indicator.code} {self.period:%b %Y}"

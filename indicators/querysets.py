@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from indicators import rules
-from pmf.access import AccessQuerySet, can_write, is_admin, unit_subtree_q
+from pmf.access import AccessQuerySet, can_write, covers_everything, unit_subtree_q
 
 
 class IndicatorQuerySet(AccessQuerySet):
@@ -51,7 +51,7 @@ class MeasurementQuerySet(_ThroughIndicator):
         if not can_write(user):
             return self.none()
         pending = self.recorded().filter(approved_at__isnull=True, indicator__active=True)
-        if is_admin(user):
+        if covers_everything(user):
             return pending
         return pending.filter(self.managed_q(user) | Q(indicator__owner=user))
 

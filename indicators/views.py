@@ -1,16 +1,20 @@
 import datetime
+from collections import deque
+from itertools import groupby
+from operator import itemgetter
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cycle import jobs
+from indicators import approvals as approval_backlog
 from indicators import charts, exports, figures, imports, monthly, rules, services
 from indicators.forms import ImportForm, IndicatorFilterForm, IndicatorForm, TargetForm
 from indicators.models import Indicator, Measurement, target_in_force
@@ -27,8 +31,9 @@ from pmf.access import (
     require_writer,
 )
 from pmf.locking import EditConflict, render_conflict
+from pmf.paging import page_rows
 from pmf.registry import is_issued_period
-from pmf.spreadsheets import FileFormatError, download, plain_number
+from pmf.spreadsheets import FileFormatError, stream
 
 PAGE_SIZE = 100
 EXPORT_LIMIT = 100_000
@@ -58,39 +63,8 @@ def indicator_list(request):
     return render(request, "indicators/indicator_list.html", {"form": form, "page": page, "can_create": can_create})
 
 
-def _export_list(indicators, fmt: str) -> HttpResponse:
-    def rows():
-        yield [
-            "Status",
-            "Code",
-            "Title",
-            "Unit",
-            "Latest period",
-            "Last update",
-            "Current value",
-            "Target",
-            "Short trend",
-            "Long trend",
-            "Managed by",
-            "Assigned to",
-        ]
-        for ind in indicators:
-            yield [
-                ind.status_label,
-                ind.code,
-                ind.title,
-                ind.org_unit.name,
-                ind.period_label(ind.latest_period) if ind.latest_period else "",
-                timezone.localtime(ind.latest_updated_at).strftime("%Y-%m-%d %H:%M") if ind.latest_updated_at else "",
-                plain_number(ind.latest_value),
-                plain_number(ind.latest_target),
-                rules.TREND_LABELS[ind.short_trend],
-                rules.TREND_LABELS[ind.long_trend],
-                ind.owner.name if ind.owner else "",
-                ind.updater.name if ind.updater else "",
-            ]
-
-    return download(rows(), fmt=fmt, filename="indicators", title="indicators")
+def _export_list(indicators, fmt: str):
+    return stream(exports.list_rows(indicators), fmt=fmt, filename="indicators", title="indicators")
 
 
 @login_required
@@ -306,42 +280,72 @@ def _update_form(request, rows, *, month, single: bool):
 def approvals(request):
     """Values waiting for approval by the signed-in person (as owner or manager)."""
     require_writer(request.user)
-    pending = (
-        Measurement.objects.awaiting_approval_by(request.user)
-        .select_related("indicator", "entered_by")
-        .order_by("-period", "indicator__code")
+    page = page_rows(
+        approval_backlog.pending_for(request.user).order_by("-period", "-indicator_id").values_list("pk", flat=True),
+        Measurement.objects.select_related("indicator", "entered_by"),
+        PAGE_SIZE,
+        request.GET.get("page"),
+        cap=approval_backlog.COUNTED,
     )
-    page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "indicators/approvals.html", {"page": page})
+
+
+FLAGS_PAGE_SIZE = 50
 
 
 @login_required
 def target_flags(request):
-    """PIs whose target was met or missed for N consecutive periods (performance team review)."""
+    """PIs whose target was met or missed for N consecutive periods (performance team review), each
+    list a page at a time. The flags are worked out from narrow rows (PI id and status), every PI
+    read back only as far as its frequency needs; only the PIs of the pages shown are loaded."""
     try:
         run = max(2, min(24, int(request.GET.get("run", 6))))
     except ValueError:
         run = 6
-    candidates = Indicator.objects.visible_to(request.user).flaggable().select_related("org_unit", "owner")
-    candidates = list(candidates.order_by("code")[:5000])
-    statuses: dict[int, list[str]] = {ind.pk: [] for ind in candidates}
-    if candidates:
-        earliest = min(periods.add_months(ind.latest_period, -ind.step() * (run - 1)) for ind in candidates)
-        for indicator_id, status in (
-            Measurement.objects.filter(indicator__in=candidates, period__gte=earliest)
+    candidates = list(
+        Indicator.objects.visible_to(request.user)
+        .flaggable()
+        .order_by("code")
+        .values_list("pk", "frequency", "latest_period")
+    )
+    oldest: dict[str, datetime.date] = {}
+    for _, frequency, latest in candidates:
+        oldest[frequency] = min(latest, oldest.get(frequency, latest))
+    earliest = {
+        frequency: periods.add_months(latest, -Indicator(frequency=frequency).step() * (run - 1))
+        for frequency, latest in oldest.items()
+    }
+    flags: dict[int, str] = {}
+    for frequency, start in earliest.items():
+        # One query a frequency, in the order of the (PI, period) index: each PI's window is an
+        # index range, and no sort is needed. The last RUN statuses of each PI are kept.
+        rows = (
+            Measurement.objects.filter(
+                indicator__in=Indicator.objects.visible_to(request.user).flaggable().filter(frequency=frequency),
+                period__gte=start,
+            )
             .recorded()
-            .order_by("indicator_id", "-period")
+            .order_by("indicator_id", "period")
             .values_list("indicator_id", "status")
-        ):
-            statuses[indicator_id].append(status)
-    flagged = []
-    for ind in candidates:
-        flag = rules.target_flag(statuses[ind.pk], run)
-        if flag:
-            flagged.append((ind, flag, rules.FLAG_LABELS[flag]))
-    beaten = [item for item in flagged if item[1] == rules.BEATEN]
-    missed = [item for item in flagged if item[1] == rules.MISSED]
-    return render(request, "indicators/target_flags.html", {"beaten": beaten, "missed": missed, "run": run})
+        )
+        for indicator_id, found in groupby(rows.iterator(chunk_size=10_000), key=itemgetter(0)):
+            recent = deque((status for _, status in found), maxlen=run)
+            flag = rules.target_flag(list(reversed(recent)), run)
+            if flag:
+                flags[indicator_id] = flag
+    lists = {rules.BEATEN: [], rules.MISSED: []}
+    for pk, _, _ in candidates:
+        if pk in flags:
+            lists[flags[pk]].append(pk)
+    context = {"run": run}
+    for flag, name in ((rules.BEATEN, "beaten"), (rules.MISSED, "missed")):
+        page = Paginator(lists[flag], FLAGS_PAGE_SIZE).get_page(request.GET.get(f"{name}_page"))
+        context[f"{name}_page"] = page
+        context[name] = page.object_list
+    shown = Indicator.objects.select_related("org_unit", "owner").in_bulk([*context["beaten"], *context["missed"]])
+    for flag, name in ((rules.BEATEN, "beaten"), (rules.MISSED, "missed")):
+        context[name] = [(shown[pk], flag, rules.FLAG_LABELS[flag]) for pk in context[name]]
+    return render(request, "indicators/target_flags.html", context)
 
 
 @login_required
@@ -389,11 +393,7 @@ def indicator_export(request, kind, fmt):
         raise Http404("No such export.")
     visible = Indicator.objects.visible_to(request.user)
     if kind == "definitions":
-        rows = exports.definition_rows(
-            visible.select_related("org_unit", "owner", "updater", "proxy_for")
-            .prefetch_related("tags")
-            .order_by("code")[:EXPORT_LIMIT]
-        )
+        rows = exports.definition_rows(visible.order_by("code")[:EXPORT_LIMIT])
     else:
         rows = exports.value_rows(
             Measurement.objects.filter(indicator__in=visible)
@@ -401,4 +401,4 @@ def indicator_export(request, kind, fmt):
             .values_list("indicator__code", "period", "value", "target", "commentary")[:1_000_000]
             .iterator(chunk_size=5000)
         )
-    return download(rows, fmt=fmt, filename=f"indicator-{kind}", title=f"indicator-{kind}")
+    return stream(rows, fmt=fmt, filename=f"indicator-{kind}", title=f"indicator-{kind}")

@@ -6,6 +6,7 @@ from plans.models import Milestone, PlanItem, PlanSettings, Status
 from pmf import spreadsheets
 from pmf.forms import ScopedChoicesMixin
 from pmf.models import OrgUnit, User
+from pmf.widgets import PlainSelect
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -146,9 +147,15 @@ class TreeFilterForm(forms.Form):
 
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
     unit = forms.ModelChoiceField(
-        queryset=OrgUnit.objects.none(), required=False, label="Organisation unit", empty_label="Any unit"
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        label="Organisation unit",
+        empty_label="Any unit",
+        widget=PlainSelect,
     )
-    person = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Person", empty_label="Anyone")
+    person = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label="Person", empty_label="Anyone", widget=PlainSelect
+    )
     due = forms.ChoiceField(choices=DUE_CHOICES, required=False, label="Due")
     archived = forms.BooleanField(required=False, label="Archived items only")
     root = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -157,6 +164,16 @@ class TreeFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = OrgUnit.objects.visible_to(user).order_by("tree_id", "lft")
         self.fields["person"].queryset = User.objects.visible_to(user).filter(is_active=True).order_by("name")
+        # The options as plain pairs (a large landlord has hundreds of units and people); the fields
+        # still validate a choice against their querysets.
+        self.fields["unit"].widget.choices = [("", "Any unit"), *self.fields["unit"].queryset.values_list("pk", "name")]
+        self.fields["person"].widget.choices = [
+            ("", "Anyone"),
+            *(
+                (pk, name or username)
+                for pk, name, username in self.fields["person"].queryset.values_list("pk", "name", "username")
+            ),
+        ]
 
     @property
     def filters(self) -> dict:

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, DateField, F, OuterRef, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncDate
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -39,6 +39,7 @@ from pmf.access import (
 from pmf.forms import add_errors, ids_from
 from pmf.locking import EditConflict, render_conflict
 from pmf.registry import LINKED_PANELS
+from pmf.spreadsheets import stream
 
 PAGE_SIZE = 50
 UPDATES_PAGE_SIZE = 20
@@ -226,18 +227,9 @@ def plan_export(request):
         items = PlanItem.objects.visible_to(request.user).active().order_by("tree_id", "lft")
         if root is not None:
             items = items.under(root)
-    items = items.select_related("parent", "org_unit", "managed_by", "assigned_to")
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     stamp = timezone.localdate().isoformat()
-    if request.GET.get("format") == "xlsx":
-        response = HttpResponse(
-            imports.export_xlsx(items.iterator(chunk_size=1000)),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="plan-items-{stamp}.xlsx"'
-    else:
-        response = HttpResponse(imports.export_csv(items.iterator(chunk_size=1000)), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="plan-items-{stamp}.csv"'
-    return response
+    return stream(imports.export_rows(items), fmt=fmt, filename=f"plan-items-{stamp}", title="Plan items")
 
 
 @login_required

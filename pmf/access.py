@@ -1,7 +1,8 @@
 """Access rules, in one place.
 
 Roles (DESIGN.md section 4):
-- admin: the performance team; sees and configures everything;
+- admin: the performance team; sees and configures everything in their unit's subtree (an admin
+  at the group's root covers the group; a superuser, the platform operator, covers everything);
 - manager: sees and edits everything in their org unit's subtree;
 - updater: updates the items assigned to them;
 - viewer: read-only on what is shared with them or published.
@@ -19,8 +20,9 @@ import offers as the units and people a person may give work to.
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from mptt.querysets import TreeQuerySet
 
@@ -85,6 +87,54 @@ def unit_subtree_q(unit, field: str = "org_unit") -> Q:
     return Q(**{f"{prefix}tree_id": unit.tree_id, f"{prefix}lft__gte": unit.lft, f"{prefix}rght__lte": unit.rght})
 
 
+def covers_everything(user) -> bool:
+    """A superuser (the platform operator) is the only person whose rights are not bounded by a unit."""
+    return bool(user.is_authenticated and user.is_superuser)
+
+
+def admin_scope_q(user, field: str = "org_unit") -> Q:
+    """The rows (unit at path FIELD) an admin's rights cover: their own unit's subtree, so a
+    partner's performance team administers that partner and an admin at the group's root the whole
+    group; everything for a superuser; nothing for an admin with no unit. Every admin-only path
+    (visible_to, editable_by, exports, history, imports, configuration of units and people) goes
+    through this one rule."""
+    if covers_everything(user):
+        return Q()
+    if is_admin(user) and user.org_unit_id:
+        return unit_subtree_q(user.org_unit, field)
+    return NOTHING
+
+
+def same_organisation_q(user, field: str = "org_unit") -> Q:
+    """Rows whose unit (at path FIELD) is in USER's organisation (see organisation_q)."""
+    if not user.is_authenticated or not user.org_unit_id:
+        return NOTHING
+    return organisation_q(user.org_unit, field)
+
+
+def organisation_q(unit, field: str = "org_unit") -> Q:
+    """Rows whose unit (at path FIELD) is in UNIT's organisation: below the same unit of kind
+    "organisation" as UNIT. A group holds several organisations (partners) in one tree, so the tree
+    alone is not the organisation; a unit above every organisation (the group's own teams) belongs
+    to the whole tree, on either side."""
+    organisations = apps.get_model("pmf", "OrgUnit").objects.filter(kind="organisation", tree_id=unit.tree_id)
+    users = organisations.filter(lft__lte=unit.lft, rght__gte=unit.rght)
+    rows = organisations.filter(lft__lte=OuterRef(f"{field}__lft"), rght__gte=OuterRef(f"{field}__rght"))
+    return Q(**{f"{field}__tree_id": unit.tree_id}) & (
+        Exists(rows.filter(lft__lte=unit.lft, rght__gte=unit.rght)) | ~Exists(users) | ~Exists(rows)
+    )
+
+
+def admin_covers(user, unit) -> bool:
+    """Whether UNIT lies within USER's admin scope (see admin_scope_q)."""
+    if covers_everything(user):
+        return True
+    if not is_admin(user) or unit is None or not user.org_unit_id:
+        return False
+    top = user.org_unit
+    return unit.tree_id == top.tree_id and top.lft <= unit.lft and unit.rght <= top.rght
+
+
 class AccessQuerySet(models.QuerySet):
     """Base for every domain queryset.
 
@@ -106,6 +156,9 @@ class AccessQuerySet(models.QuerySet):
         return q
 
     def managed_q(self, user) -> Q:
+        """Rows USER manages: an admin's scope (admin_scope_q), a manager's subtree."""
+        if is_admin(user):
+            return admin_scope_q(user, self.unit_field)
         if is_manager(user) and user.org_unit_id:
             return unit_subtree_q(user.org_unit, self.unit_field)
         return NOTHING
@@ -113,7 +166,7 @@ class AccessQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
-        if is_admin(user):
+        if covers_everything(user):
             return self.all()
         return self.filter(self.managed_q(user) | self.people_q(user) | self.shared_q(user))
 
@@ -121,7 +174,7 @@ class AccessQuerySet(models.QuerySet):
         """Rows USER may create, change, move or archive."""
         if not user.is_authenticated:
             return self.none()
-        if is_admin(user):
+        if covers_everything(user):
             return self.all()
         return self.filter(self.managed_q(user))
 
@@ -130,7 +183,7 @@ class AccessQuerySet(models.QuerySet):
         own or are assigned. Viewers update nothing."""
         if not can_write(user):
             return self.none()
-        if is_admin(user):
+        if covers_everything(user):
             return self.all()
         return self.filter(self.managed_q(user) | self.people_q(user))
 
@@ -148,7 +201,7 @@ class OrgUnitQuerySet(TreeQuerySet, AccessQuerySet):
             return self.none()
         units = self.filter(active=True).order_by("tree_id", "lft")
         if is_admin(user):
-            return units
+            return units.filter(admin_scope_q(user, ""))
         if not user.org_unit_id:
             return self.none()
         if is_manager(user):
@@ -158,7 +211,7 @@ class OrgUnitQuerySet(TreeQuerySet, AccessQuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
-        if is_admin(user):
+        if covers_everything(user):
             return self.all()
         if not user.org_unit_id:
             return self.none()
@@ -171,7 +224,7 @@ class UserQuerySet(AccessQuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
-        if is_admin(user):
+        if covers_everything(user):
             return self.all()
         q = Q(pk=user.pk)
         if user.org_unit_id:
@@ -179,7 +232,10 @@ class UserQuerySet(AccessQuerySet):
         return self.filter(q)
 
     def editable_by(self, user):
-        return self.all() if is_admin(user) else self.none()
+        """People an admin administers: those in their scope (admin_scope_q)."""
+        if not is_admin(user):
+            return self.none()
+        return self.filter(admin_scope_q(user))
 
     updatable_by = editable_by
 
@@ -188,10 +244,38 @@ class UserQuerySet(AccessQuerySet):
         return self.visible_to(user).filter(is_active=True).order_by("name", "pk")
 
     def history_visible_to(self, user):
-        """A person's record changes (role, unit, e-mail) are for admins and the person."""
-        if is_admin(user):
-            return self.all()
-        return self.filter(pk=user.pk) if user.is_authenticated else self.none()
+        """A person's record changes (role, unit, e-mail) are for the admins whose scope they are in
+        and for the person."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(admin_scope_q(user) | Q(pk=user.pk))
+
+
+def line_reports(user) -> RawSQL:
+    """The ids of everyone below USER in the line (their direct reports, those reports' reports
+    and so on), as a subquery for `__in` filters: one recursive query whatever the depth; a loop in
+    the line (A manages B manages A) stops at the first person already found."""
+    table = connection.ops.quote_name(apps.get_model("pmf", "User")._meta.db_table)
+    return RawSQL(
+        f"WITH RECURSIVE below(id) AS (SELECT id FROM {table} WHERE line_manager_id = %s "
+        f"UNION SELECT person.id FROM {table} person JOIN below ON person.line_manager_id = below.id) "
+        "SELECT id FROM below",
+        (user.pk,),
+    )
+
+
+def in_line_of_q(user, field: str = "pk") -> Q:
+    """Rows whose person (at path FIELD) is below USER in the line, however deep (see line_reports)."""
+    if not user.is_authenticated:
+        return NOTHING
+    return Q(**{f"{field}__in": line_reports(user)})
+
+
+def manages_in_line(user, person) -> bool:
+    """Whether PERSON is below USER in the line (one query)."""
+    if not user.is_authenticated or person is None or person.pk == user.pk:
+        return False
+    return apps.get_model("pmf", "User").objects.filter(in_line_of_q(user), pk=person.pk).exists()
 
 
 def get_visible_or_404(queryset, user, **lookup):

@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class PmfAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the operator's site (pmf/adminsite.py)."""
+
+    default = False  # PmfConfig stays this module's default
+    default_site = "pmf.adminsite.OperatorAdminSite"
 
 
 class PmfConfig(AppConfig):
@@ -6,13 +14,13 @@ class PmfConfig(AppConfig):
     verbose_name = "Organisation and people"
 
     def ready(self):
-        from pmf.access import is_admin
+        from pmf.access import covers_everything
         from pmf.registry import MY_WORK, NAVIGATION, NavItem, WorkSection
 
         NAVIGATION.register(NavItem("My work", "home", order=0))
         NAVIGATION.register(NavItem("Organisation", "orgunit-list", order=80))
         NAVIGATION.register(NavItem("People", "person-list", order=85))
-        NAVIGATION.register(NavItem("Administration", "admin:index", order=99, visible=is_admin))
+        NAVIGATION.register(NavItem("Administration", "admin:index", order=99, visible=covers_everything))
         MY_WORK.register(
             WorkSection(
                 title="My direct reports",

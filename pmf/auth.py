@@ -1,14 +1,20 @@
-"""Sign-in: by username or e-mail address, with throttling of repeated failures."""
+"""Sign-in: by username or e-mail address, with throttling of repeated failures; password reset by
+e-mail (throttled, the same answer whether or not an account exists) and set-password links."""
 
 import hashlib
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 
 class EmailOrUsernameBackend(ModelBackend):
@@ -33,17 +39,6 @@ class EmailOrUsernameBackend(ModelBackend):
             return user
         throttle.record_failure()
         return None
-
-    # The performance team configures everything, including in the admin site.
-    def has_perm(self, user_obj, perm, obj=None):
-        if user_obj.is_active and getattr(user_obj, "role", None) == "admin":
-            return True
-        return super().has_perm(user_obj, perm, obj)
-
-    def has_module_perms(self, user_obj, app_label):
-        if user_obj.is_active and getattr(user_obj, "role", None) == "admin":
-            return True
-        return super().has_module_perms(user_obj, app_label)
 
 
 # How many times the per-account limit one client address may fail before it is refused too:
@@ -124,6 +119,66 @@ class LoginThrottle:
     def reset(self) -> None:
         """After a successful sign-in: the account's count starts again; the address's stands."""
         cache.delete(self.account_key)
+
+
+# Password reset e-mails one address may be sent, and requests one client address may make, within
+# LOGIN_LOCKOUT_SECONDS: enough for a person who mistyped, too few to flood an inbox.
+RESET_MAILS_PER_ACCOUNT = 3
+RESET_REQUESTS_PER_ADDRESS = 20
+
+
+def reset_allowed(email: str, address: str) -> bool:
+    """Counts one password reset request for EMAIL from ADDRESS; False once either is over its
+    limit. The caller answers the same either way, so nobody learns whether an account exists."""
+    allowed = True
+    for key, limit in (
+        (_key("reset-mail", email), RESET_MAILS_PER_ACCOUNT),
+        (_key("reset-addr", address), RESET_REQUESTS_PER_ADDRESS),
+    ):
+        if cache.add(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS):
+            continue
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+            continue
+        allowed = allowed and count <= limit
+    return allowed
+
+
+class PasswordResetRequestView(auth_views.PasswordResetView):
+    email_template_name = "registration/password_reset_email.txt"
+
+    """Django's password reset by e-mail, throttled by `reset_allowed`. Every request, for an
+    address with an account or not, over the limit or not, ends on the same "check your e-mail"
+    page; only an active account with that address gets a message (Django's rule)."""
+
+    def form_valid(self, form):
+        if not reset_allowed(form.cleaned_data["email"], client_address(self.request)):
+            return HttpResponseRedirect(self.get_success_url())
+        # Links start with the configured address, never with the Host header of the request.
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)
+
+
+def send_set_password_link(*, user, request) -> None:
+    """E-mails USER a link to choose their password (for a new person, instead of a typed one):
+    the password reset message with its one-time token. Side effect: one e-mail."""
+    form = PasswordResetForm()
+    form.send_mail(
+        "registration/set_password_subject.txt",
+        "registration/set_password_email.txt",
+        {
+            "email": user.email,
+            "site_url": settings.SITE_URL,
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "user": user,
+            "token": default_token_generator.make_token(user),
+            "invited_by": request.user,
+        },
+        settings.DEFAULT_FROM_EMAIL,
+        user.email,
+    )
 
 
 class LoginForm(AuthenticationForm):

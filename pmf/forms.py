@@ -42,6 +42,29 @@ class OrgUnitForm(forms.ModelForm):
         self.fields["parent"].label_from_instance = unit_label
 
 
+class PersonInviteForm(ScopedChoicesMixin, forms.ModelForm):
+    """A new person, set up by an admin within their scope; they choose their own password through
+    the link e-mailed to them."""
+
+    unit_fields = ("org_unit",)
+    person_fields = ("line_manager",)
+
+    class Meta:
+        model = User
+        fields = ["username", "name", "email", "job_title", "org_unit", "line_manager", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("name", "email", "org_unit"):
+            self.fields[name].required = True
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError("Someone already has this e-mail address; each person signs in with their own.")
+        return email
+
+
 class PersonFilterForm(forms.Form):
     q = forms.CharField(label="Name, email or job title", required=False, max_length=100)
     role = forms.ChoiceField(label="Role", required=False, choices=[("", "Any role"), *User.Role.choices])

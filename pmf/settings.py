@@ -27,7 +27,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "pmf.apps.PmfAdminConfig",  # django.contrib.admin, for superusers only (see OperatorAdminSite)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -57,6 +57,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "pmf.middleware.PrivacyHeadersMiddleware",
+    "pmf.middleware.RefuseNulMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -197,6 +200,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "plans-refresh-statuses": {"task": "plans.refresh_statuses", "schedule": crontab(hour=2, minute=15)},
     "scorecards-issue-editions": {"task": "scorecards.issue_due_editions", "schedule": crontab(hour=6, minute=0)},
     "cycle-daily": {"task": "cycle.daily", "schedule": crontab(hour=_cycle_hour, minute=_cycle_minute)},
+    # Scheduled reports, after the day's editions are issued; and the sweep of runs whose worker died.
+    "reports-run-schedule": {"task": "reports.run_schedule", "schedule": crontab(hour=7, minute=0)},
+    "reports-sweep": {"task": "reports.sweep", "schedule": crontab(minute="*/10")},
 }
 # Imports of files larger than this many bytes run as background jobs with a progress page.
 IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 1024 * 1024)
@@ -242,6 +248,31 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Every page, the public ones too: scripts, stylesheets, images and fonts only from our own static
+# files, no inline script, never framed. (json_script data blocks are not scripts.) Style
+# attributes are allowed (style-src-attr) and nothing else inline: the risk bands and assessment
+# indents set CSS custom properties in them, and plotly.js styles its charts through them; a style
+# attribute cannot run script. The two <style> elements plotly.js (the vendored v4.1.1) adds to
+# a page are allowed by their hashes: an empty one it fills through the CSSOM, and its own rules.
+PLOTLY_STYLE_HASHES = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+    "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",
+]
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "style-src-elem": ["'self'", *PLOTLY_STYLE_HASHES],
+    "style-src-attr": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 LOGGING = {
     "version": 1,

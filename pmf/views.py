@@ -5,18 +5,18 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from pmf import firstlook
-from pmf.access import can_edit, get_editable_or_403, get_visible_or_404, is_admin, unit_subtree_q
-from pmf.auth import LoginForm
-from pmf.forms import OrgUnitForm, PersonFilterForm
+from pmf.access import can_edit, get_editable_or_403, get_visible_or_404, is_admin, require_admin, unit_subtree_q
+from pmf.auth import LoginForm, send_set_password_link
+from pmf.forms import OrgUnitForm, PersonFilterForm, PersonInviteForm
 from pmf.history import history_entries
 from pmf.models import OrgUnit, User
 from pmf.registry import MY_WORK
@@ -36,7 +36,8 @@ def home(request):
     who has not updated yet; for the performance team, the month at a glance)."""
     user = request.user
     if user.role == User.Role.VIEWER and not is_admin(user):
-        return render(request, "pmf/briefing.html", {"briefs": firstlook.briefing(user)})
+        context = {"briefs": firstlook.briefing(user), "sections": firstlook.briefing_sections(user)}
+        return render(request, "pmf/briefing.html", context)
     sections = [{"section": section, "items": section.items(user)} for section in MY_WORK]
     context = {"sections": sections, "waiting": firstlook.waiting_for(user, timezone.localdate())}
     if is_admin(user):
@@ -108,8 +109,39 @@ def person_detail(request, pk):
         "person": person,
         "reports": reports,
         "can_see_history": User.objects.history_visible_to(request.user).filter(pk=person.pk).exists(),
+        "can_send_link": User.objects.editable_by(request.user).filter(pk=person.pk).exists(),
     }
     return render(request, "pmf/person_detail.html", context)
+
+
+@login_required
+def person_invite(request):
+    """An admin adds a person in their scope; the person is e-mailed a link to choose a password."""
+    require_admin(request.user)
+    form = PersonInviteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            person = form.save(commit=False)
+            person.set_unusable_password()
+            person.save()
+        send_set_password_link(user=person, request=request)
+        messages.success(request, f"{person.name} added; a link to choose a password was sent to {person.email}.")
+        return redirect(person)
+    return render(request, "pmf/person_invite.html", {"form": form})
+
+
+@login_required
+@require_POST
+def person_set_password_link(request, pk):
+    """An admin over PK's unit e-mails them a fresh link to choose a password (for a new person, or
+    one locked out), instead of typing a password for them."""
+    person = get_editable_or_403(User.objects, request.user, pk=pk)
+    if not person.is_active or not person.email:
+        messages.error(request, f"{person.name} has no active account with an e-mail address to send a link to.")
+    else:
+        send_set_password_link(user=person, request=request)
+        messages.success(request, f"A link to choose a password was sent to {person.email}.")
+    return redirect(person)
 
 
 @login_required

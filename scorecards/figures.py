@@ -41,14 +41,20 @@ def frozen_row(item) -> Row:
 def restatements(edition, rows: list) -> dict[int, Restatement]:
     """{edition row id: Restatement} for ROWS (EditionRows of EDITION) whose measurement now holds
     another value: old and new value, and who changed it, when and why (from the measurement's
-    audit trail). Two queries whatever the number of rows."""
+    audit trail). Two queries whatever the number of rows.
+
+    Only values entered after the edition was issued are read: every write of a value (form,
+    import, COPY load, calculation) stamps `entered_at`, so a value entered before the issue is
+    the one the edition froze."""
     wanted = {(row.indicator_id, row.period): row for row in rows if row.indicator_id and row.period}
     if not wanted:
         return {}
     current = {}
     ids = {indicator_id for indicator_id, _ in wanted}
     dates = {period for _, period in wanted}
-    for measurement in Measurement.objects.filter(indicator_id__in=ids, period__in=dates).select_related("indicator"):
+    for measurement in Measurement.objects.filter(
+        indicator_id__in=ids, period__in=dates, entered_at__gt=edition.issued_at
+    ).select_related("indicator"):
         if (measurement.indicator_id, measurement.period) in wanted:
             current[(measurement.indicator_id, measurement.period)] = measurement
     moved = {

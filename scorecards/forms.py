@@ -1,6 +1,7 @@
 from django import forms
 
 from indicators.models import Indicator, Tag
+from pmf.access import organisation_q
 from pmf.forms import ScopedChoicesMixin
 from pmf.models import OrgUnit
 from pmf.registry import SNAPSHOT_SECTIONS
@@ -16,14 +17,26 @@ from scorecards.pages import hidden_section_keys, wrap_section_keys
 from scorecards.status import parse_period
 
 
-def indicators_named(text: str, user) -> list[Indicator]:
+def indicators_named(text: str, user, *, unit=None) -> list[Indicator]:
     """The PIs USER may see whose codes TEXT lists (separated by spaces or commas), in that order;
-    a ValidationError names every code that matches none."""
+    a ValidationError names every code that matches none. With UNIT (a scorecard's), only PIs of
+    UNIT's organisation are accepted: a partner's scorecard never carries another partner's PIs."""
     codes = [code for code in text.replace(",", " ").split() if code]
     found = {ind.code: ind for ind in Indicator.objects.visible_to(user).filter(code__in=codes)}
     missing = [code for code in codes if code not in found]
     if missing:
         raise forms.ValidationError(f"No PI you can see has the code: {', '.join(missing)}.")
+    if unit is not None:
+        inside = set(
+            Indicator.objects.filter(pk__in=[ind.pk for ind in found.values()])
+            .filter(organisation_q(unit))
+            .values_list("code", flat=True)
+        )
+        outside = [code for code in codes if code not in inside]
+        if outside:
+            raise forms.ValidationError(
+                f"These PIs belong to another organisation than {unit.name}'s: {', '.join(outside)}."
+            )
     return [found[code] for code in codes]
 
 
@@ -184,12 +197,14 @@ class AddPisForm(forms.Form):
     codes = forms.CharField(label="PI codes to add", help_text="Separate codes with spaces or commas.")
     signpost = forms.BooleanField(required=False, label="Mark as signposts")
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, unit=None, **kwargs):
+        """UNIT: the scorecard's unit, whose organisation the PIs must belong to."""
         super().__init__(*args, **kwargs)
         self.user = user
+        self.unit = unit
 
     def clean_codes(self):
-        return indicators_named(self.cleaned_data["codes"], self.user)
+        return indicators_named(self.cleaned_data["codes"], self.user, unit=self.unit)
 
 
 class SettingsForm(forms.ModelForm):

@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from pmf.access import AccessQuerySet
+from pmf.access import AccessQuerySet, same_organisation_q
 
 
 class _OwnedQuerySet(AccessQuerySet):
@@ -20,12 +20,13 @@ class _OwnedQuerySet(AccessQuerySet):
 
 
 class SnapshotQuerySet(_OwnedQuerySet):
-    """Also shared with roles across the owner's organisation tree."""
+    """Also shared with roles across the snapshot's organisation (not the whole group: another
+    partner's people never see it through a role)."""
 
     def shared_q(self, user) -> Q:
         q = Q(shared_with=user)
         if user.org_unit_id:
-            q |= Q(shared_roles__contains=f",{user.role},", org_unit__tree_id=user.org_unit.tree_id)
+            q |= Q(shared_roles__contains=f",{user.role},") & same_organisation_q(user)
         return q
 
 

@@ -172,11 +172,18 @@ def _renumber(items) -> None:
 
 
 @transaction.atomic
-def add_section(*, scorecard: Scorecard, title: str, commentary: str = "") -> ScorecardSection:
-    """Append a section. Side effects: one section row and its history row."""
+def add_section(
+    *, scorecard: Scorecard, title: str, commentary: str = "", commentary_internal: bool = False
+) -> ScorecardSection:
+    """Append a section; an internal commentary is never published. Side effects: one section row
+    and its history row."""
     last = scorecard.sections.aggregate(last=Max("order"))["last"]
     return ScorecardSection.objects.create(
-        scorecard=scorecard, title=title, commentary=commentary, order=0 if last is None else last + 1
+        scorecard=scorecard,
+        title=title,
+        commentary=commentary,
+        commentary_internal=commentary_internal,
+        order=0 if last is None else last + 1,
     )
 
 
@@ -205,7 +212,9 @@ def _move(items: list, pk: int, step: int) -> None:
 @transaction.atomic
 def add_entries(*, section: ScorecardSection, indicators: list[Indicator], signpost: bool = False) -> int:
     """Append INDICATORS not already in SECTION. Side effects: entry rows and their history rows.
-    Returns how many were added."""
+    Returns how many were added. Two people adding to the same section at once take turns (the
+    section row is locked), so the second sees the first's entries and never adds one twice."""
+    ScorecardSection.objects.select_for_update().filter(pk=section.pk).first()
     present = set(section.entries.values_list("indicator_id", flat=True))
     last = section.entries.aggregate(last=Max("order"))["last"]
     order = -1 if last is None else last
@@ -243,9 +252,9 @@ def remove_entry(*, entry: ScorecardEntry) -> None:
 # Snapshots -------------------------------------------------------------------------------------
 
 
-def snapshot_indicators(snapshot: Snapshot, user) -> tuple[list[Indicator], int]:
-    """The active PIs SNAPSHOT selects that USER may see, in code order, and how many more it
-    selects that USER may not see. Two queries (three with tags or a list on a saved snapshot)."""
+def snapshot_chosen(snapshot: Snapshot):
+    """The active PIs SNAPSHOT selects, whoever looks (a queryset; one query for tags on a saved
+    snapshot)."""
     selection = Q(pk__in=[])
     filters = Q()
     has_filter = False
@@ -264,7 +273,13 @@ def snapshot_indicators(snapshot: Snapshot, user) -> tuple[list[Indicator], int]
         selection |= Q(pk__in=snapshot.indicators.values("pk"))
     if has_filter:
         selection |= filters
-    chosen = Indicator.objects.filter(selection, active=True)
+    return Indicator.objects.filter(selection, active=True)
+
+
+def snapshot_indicators(snapshot: Snapshot, user) -> tuple[list[Indicator], int]:
+    """The active PIs SNAPSHOT selects that USER may see, in code order, and how many more it
+    selects that USER may not see. Two queries (three with tags or a list on a saved snapshot)."""
+    chosen = snapshot_chosen(snapshot)
     seen = list(
         Indicator.objects.visible_to(user)
         .filter(pk__in=chosen.values("pk"))

@@ -57,15 +57,16 @@ def _number(cell, column: str, unit: str) -> Decimal | None:
         number = Decimal(str(cell))
         if not number.is_finite():
             raise ValidationError({column: f"{_text(cell)!r} is not a number."})
-        return number
-    try:
-        return (
-            Decimal(cell)
-            if cell[-1].isdigit() and "," not in cell
-            else entry_rules.parse_number(cell, field=column, unit=unit)
-        )
-    except InvalidOperation:
-        return entry_rules.parse_number(cell, field=column, unit=unit)
+    else:
+        try:
+            number = Decimal(cell) if cell[-1].isdigit() and "," not in cell else None
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            return entry_rules.parse_number(cell, field=column, unit=unit)
+    if not entry_rules.fits_column(number):
+        raise ValidationError({column: entry_rules.too_large_message(_text(cell))})
+    return number
 
 
 def import_values(
@@ -259,7 +260,9 @@ def _write_values(parsed, *, user) -> tuple[int, int]:
         )
         resolved.append((pk, period, value, target, status, commentary, old_version + 1))
     if connection.vendor == "postgresql":
-        _upsert_postgresql(resolved, user=user, now=now, upsert=bool(existing))
+        # Always an upsert: a value someone saved after the file was read is updated under the same
+        # rules as one that was there before (never a duplicate-key error for the whole import).
+        _upsert_postgresql(resolved, user=user, now=now, upsert=True)
     else:
         _upsert_generic(resolved, user=user, now=now)
     return len(resolved) - len(existing), len(existing)

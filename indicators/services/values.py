@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -17,7 +18,7 @@ from indicators.models import Indicator, Measurement, target_in_force
 from indicators.services.calculated import recalculate_dependants
 from indicators.services.latest import refresh_latest
 from indicators.services.targets import colour, targets_by_indicator
-from pmf.access import is_admin
+from pmf.access import admin_covers
 from pmf.locking import EditConflict
 
 
@@ -73,7 +74,7 @@ def red_commentary_errors(entry: ValueInput) -> dict:
 
 def can_approve(user, indicator: Indicator) -> bool:
     """The PI's owner, a manager over its unit or an admin approves its values."""
-    if is_admin(user) or indicator.owner_id == user.pk:
+    if indicator.owner_id == user.pk:
         return True
     return Indicator.objects.editable_by(user).filter(pk=indicator.pk).exists()
 
@@ -171,7 +172,7 @@ def save_values(*, entries: Sequence[ValueInput], user, require_red_commentary: 
     if errors:
         raise EntriesInvalid(errors)
     if to_create:
-        bulk_create_with_history(to_create, Measurement, default_user=user, default_date=now)
+        _create_first_values(to_create, user=user, now=now)
     if to_update:
         _update_entered(to_update)
         Measurement.history.bulk_history_create(to_update, update=True, default_user=user, default_date=now)
@@ -181,6 +182,24 @@ def save_values(*, entries: Sequence[ValueInput], user, require_red_commentary: 
     )
     refresh_latest(indicator_ids=touched)
     return to_create + to_update
+
+
+def _create_first_values(measurements: list[Measurement], *, user, now) -> None:
+    """Insert the first values of MEASUREMENTS. When someone else saved a first value of the same
+    PI and period after this save read the table (two people, or an import and a person, at the
+    same moment), the unique key refuses the insert: that is an ordinary edit conflict, reported
+    with the value they saved, never a database error."""
+    try:
+        with transaction.atomic():
+            bulk_create_with_history(measurements, Measurement, default_user=user, default_date=now)
+    except IntegrityError:
+        keys = Q()
+        for measurement in measurements:
+            keys |= Q(indicator_id=measurement.indicator_id, period=measurement.period)
+        saved = Measurement.objects.filter(keys).select_related("entered_by", "indicator").order_by("pk").first()
+        if saved is None:
+            raise
+        raise measurement_conflict(saved) from None
 
 
 def _locked_periods(entries: Sequence[ValueInput]) -> dict[tuple[int, datetime.date], datetime.date]:
@@ -295,8 +314,8 @@ def approve(*, measurement: Measurement, user) -> Measurement:
 def reopen(*, measurement: Measurement, user) -> Measurement:
     """Unlock an approved value so it can be corrected (admins only). Side effects: approval
     cleared, one history row."""
-    if not is_admin(user):
-        raise PermissionDenied("Only the performance team can reopen an approved value.")
+    if not admin_covers(user, measurement.indicator.org_unit):
+        raise PermissionDenied("Only the performance team over this PI's unit can reopen an approved value.")
     measurement.approved_by = None
     measurement.approved_at = None
     measurement.version += 1

@@ -24,14 +24,15 @@ def test_org_chart_is_visible_within_the_same_tree_only(world):
     alpha = ["alpha", "alpha-homes", "alpha-housing", "alpha-income", "alpha-property", "alpha-rents"]
     assert codes(OrgUnit.objects.visible_to(world.viewer)) == alpha
     assert codes(OrgUnit.objects.visible_to(world.outsider)) == ["beta"]
-    assert codes(OrgUnit.objects.visible_to(world.admin)) == [*alpha, "beta"]
+    # An admin is scoped to their tree like everyone else; only a superuser sees every tree.
+    assert codes(OrgUnit.objects.visible_to(world.admin)) == alpha
 
 
 def test_units_are_editable_by_admins_and_by_managers_for_their_subtree(world):
     assert codes(OrgUnit.objects.editable_by(world.manager)) == ["alpha-housing", "alpha-income", "alpha-rents"]
     assert codes(OrgUnit.objects.editable_by(world.updater)) == []
     assert codes(OrgUnit.objects.editable_by(world.viewer)) == []
-    assert OrgUnit.objects.editable_by(world.admin).count() == 7
+    assert OrgUnit.objects.editable_by(world.admin).count() == 6  # the Alpha group's subtree, not Beta
 
 
 def test_people_are_visible_to_colleagues_in_the_same_tree(world):

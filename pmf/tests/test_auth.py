@@ -130,7 +130,10 @@ def test_password_change_checks_the_old_password(world, client):
     assert world.viewer.check_password("a-long-new-phrase-77")
 
 
-def test_admin_role_has_every_permission_and_reaches_the_admin_site(world):
-    assert world.admin.is_staff is True
-    assert world.admin.has_perm("pmf.change_orgunit")
+def test_only_a_superuser_has_the_admin_sites_permissions(world):
+    from conftest import make_user
+
+    operator = make_user("operator", "viewer", None, is_superuser=True)
+    assert operator.has_perm("pmf.change_orgunit")
+    assert not world.admin.has_perm("pmf.change_orgunit")
     assert not world.manager.has_perm("pmf.change_orgunit")

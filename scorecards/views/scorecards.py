@@ -15,6 +15,7 @@ from indicators import charts
 from indicators.models import Indicator, Measurement
 from pmf import periods
 from pmf.access import can_write, get_editable_or_403, get_visible_or_404, require_admin, require_writer
+from pmf.forms import id_from
 from pmf.models import OrgUnit
 from scorecards import audit, pages, services
 from scorecards import status as sc_rules
@@ -181,13 +182,13 @@ def _arrange_action(request, scorecard: Scorecard) -> None:
     entries = ScorecardEntry.objects.filter(scorecard=scorecard)
 
     def section():
-        found = sections.filter(pk=request.POST.get("section")).first()
+        found = sections.filter(pk=id_from(request.POST, "section")).first()
         if found is None:
             raise Http404("No such section on this scorecard.")
         return found
 
     def entry():
-        found = entries.filter(pk=request.POST.get("entry")).select_related("section").first()
+        found = entries.filter(pk=id_from(request.POST, "entry")).select_related("section").first()
         if found is None:
             raise Http404("No such PI on this scorecard.")
         return found
@@ -196,7 +197,10 @@ def _arrange_action(request, scorecard: Scorecard) -> None:
         form = SectionForm(request.POST, prefix="new")
         if form.is_valid():
             services.add_section(
-                scorecard=scorecard, title=form.cleaned_data["title"], commentary=form.cleaned_data["commentary"]
+                scorecard=scorecard,
+                title=form.cleaned_data["title"],
+                commentary=form.cleaned_data["commentary"],
+                commentary_internal=form.cleaned_data["commentary_internal"],
             )
             messages.success(request, f"Section “{form.cleaned_data['title']}” added.")
         else:
@@ -217,7 +221,7 @@ def _arrange_action(request, scorecard: Scorecard) -> None:
         messages.success(request, f"Section “{target.title}” removed.")
     elif action == "add-pis":
         target = section()
-        form = AddPisForm(request.POST, user=request.user)
+        form = AddPisForm(request.POST, user=request.user, unit=scorecard.org_unit)
         if form.is_valid():
             added = services.add_entries(
                 section=target, indicators=form.cleaned_data["codes"], signpost=form.cleaned_data["signpost"]
