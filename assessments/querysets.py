@@ -13,7 +13,7 @@ from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 from mptt.querysets import TreeQuerySet
 
-from pmf.access import NOTHING, AccessQuerySet, can_configure, can_write, is_admin
+from pmf.access import NOTHING, AccessQuerySet, can_configure, can_write, covers_everything
 
 
 class FrameworkQuerySet(AccessQuerySet):
@@ -60,7 +60,7 @@ class AssessmentQuerySet(AccessQuerySet):
         """Assessments USER runs: their lead, managers over the unit, admins (viewers none)."""
         if not can_write(user):
             return self.none()
-        if is_admin(user):
+        if covers_everything(user):
             return self.all()
         return self.filter(self.managed_q(user) | Q(lead=user))
 
@@ -68,7 +68,7 @@ class AssessmentQuerySet(AccessQuerySet):
         """Assessments USER oversees (moderates, signs off): managers over the unit and admins."""
         if not can_write(user):
             return self.none()
-        if is_admin(user):
+        if covers_everything(user):
             return self.all()
         return self.filter(self.managed_q(user))
 
@@ -85,7 +85,7 @@ class ResponseQuerySet(AccessQuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
-        if is_admin(user):
+        if covers_everything(user):
             return self.all()
         assessment = apps.get_model("assessments", "Assessment")
         return self.filter(assessment__in=assessment.objects.visible_to(user).values("pk"))
@@ -94,7 +94,7 @@ class ResponseQuerySet(AccessQuerySet):
         """Responses whose set-up (assignee, due date, target) USER may change: those of the
         assessments they run."""
         assessment = apps.get_model("assessments", "Assessment")
-        if is_admin(user):
+        if covers_everything(user):
             return self.all()
         return self.filter(assessment__in=assessment.objects.editable_by(user).values("pk"))
 
@@ -103,7 +103,7 @@ class ResponseQuerySet(AccessQuerySet):
         assigned to them."""
         if not can_write(user):
             return self.none()
-        if is_admin(user):
+        if covers_everything(user):
             return self.all()
         return self.filter(self.managed_q(user) | Q(assessment__lead=user) | Q(assigned_to=user))
 
@@ -122,14 +122,14 @@ class _ThroughAssessment(AccessQuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
-        if is_admin(user):
+        if covers_everything(user):
             return self.all()
         assessment = apps.get_model("assessments", "Assessment")
         return self.filter(**{f"{self.assessment_path}__in": assessment.objects.visible_to(user).values("pk")})
 
     def editable_by(self, user):
         response = apps.get_model("assessments", "Response")
-        if is_admin(user):
+        if covers_everything(user):
             return self.all()
         if not can_write(user):
             return self.none()

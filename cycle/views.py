@@ -2,8 +2,9 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,13 +13,24 @@ from django.views.decorators.http import require_POST
 
 from cycle import chase, jobs, rules, services
 from cycle.calendar import Calendars, PeriodLocks
-from cycle.forms import MarkReadForm, PreferenceForm, UnitForm
-from cycle.models import Chase, Digest, DigestPreference, FailedTask, Job, Notification
+from cycle.forms import CalendarForm, MarkReadForm, OverrideFormSet, PreferenceForm, UnitForm
+from cycle.models import Chase, Digest, DigestPreference, FailedTask, Job, Notification, ReportingCalendar
 from indicators import monthly
 from indicators import services as pi_services
 from indicators.models import Indicator, Measurement, target_in_force
 from pmf import periods
-from pmf.access import get_editable_or_403, is_admin, require_admin, require_planner, unit_subtree_q
+from pmf.access import (
+    admin_covers,
+    admin_scope_q,
+    covers_everything,
+    get_editable_or_403,
+    get_visible_or_404,
+    is_admin,
+    require_admin,
+    require_planner,
+    unit_subtree_q,
+)
+from pmf.forms import add_errors
 from pmf.locking import EditConflict, render_conflict
 from pmf.models import OrgUnit, User
 
@@ -40,7 +52,9 @@ def calendar_page(request):
     organisations = []
     if is_admin(request.user):
         organisations = list(
-            OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.GROUP, OrgUnit.Kind.ORGANISATION]).order_by("tree_id", "lft")
+            OrgUnit.objects.filter(
+                admin_scope_q(request.user, ""), kind__in=[OrgUnit.Kind.GROUP, OrgUnit.Kind.ORGANISATION]
+            ).order_by("tree_id", "lft")
         )
         if form.is_valid() and form.cleaned_data["unit"]:
             unit = next((org for org in organisations if org.pk == form.cleaned_data["unit"]), unit)
@@ -66,6 +80,42 @@ def calendar_page(request):
         request,
         "cycle/calendar.html",
         {"months": months, "unit": unit, "organisations": organisations, "days": days, "today": today},
+    )
+
+
+@login_required
+def calendar_edit(request, unit_pk):
+    """The performance team edits the reporting calendar of an organisation or group in their scope
+    (made on first save, with the built-in days), with its moved dates."""
+    unit = get_visible_or_404(OrgUnit.objects.all(), request.user, pk=unit_pk)
+    require_admin(request.user)
+    if not admin_covers(request.user, unit) or unit.kind not in (OrgUnit.Kind.GROUP, OrgUnit.Kind.ORGANISATION):
+        raise Http404("No organisation or group of yours.")
+    calendar = ReportingCalendar.objects.filter(org_unit=unit).first() or ReportingCalendar(org_unit=unit)
+    creating = calendar.pk is None
+    data = request.POST if request.method == "POST" else None
+    form = CalendarForm(data, instance=calendar)
+    # The form first: the moved dates are checked against the days as edited.
+    valid = form.is_valid()
+    overrides = OverrideFormSet(data, instance=calendar, prefix="overrides")
+    valid = overrides.is_valid() and valid
+    if data is not None and valid:
+        try:
+            with transaction.atomic():
+                form.save()
+                overrides.instance = calendar
+                overrides.save()
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            verb = "Set up" if creating else "Saved"
+            messages.success(request, f"{verb} the reporting calendar of {unit.name}.")
+            return redirect(f"{reverse('cycle-calendar')}?unit={unit.pk}")
+    return render(
+        request,
+        "cycle/calendar_edit.html",
+        {"unit": unit, "form": form, "overrides": overrides, "creating": creating},
+        status=400 if data is not None else 200,
     )
 
 
@@ -149,9 +199,10 @@ def preferences(request):
 
 
 def _scope(user) -> OrgUnit | None:
-    """The unit whose subtree USER sees on Who is behind (None: everything, for admins)."""
+    """The unit whose subtree USER sees on Who is behind: their own (an admin's is their scope,
+    admin_scope_q); None (everything) only for a superuser."""
     require_planner(user, BEHIND_403)
-    if is_admin(user):
+    if covers_everything(user):
         return None
     if not user.org_unit_id:
         raise PermissionDenied("You manage no organisation unit.")

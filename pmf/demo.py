@@ -232,6 +232,13 @@ def seed_organisation() -> dict:
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
         people[person.username] = user
+    # Adding a unit moves its ancestors' tree numbers in the database, not in the objects made
+    # before it: hand the seeders fresh copies, so the access rules (which read those numbers
+    # from a person's unit) see the demo as it is.
+    fresh_units = OrgUnit.objects.in_bulk(list(units), field_name="code")
+    fresh_people = User.objects.select_related("org_unit").in_bulk(list(people), field_name="username")
+    units = {code: fresh_units[code] for code in units}
+    people = {username: fresh_people[username] for username in people}
     return {"units": units, "people": people}
 
 

@@ -24,7 +24,7 @@ from indicators import rules as pi_rules
 from indicators.figures import Restatement
 from indicators.models import Indicator, Measurement
 from pmf import periods
-from pmf.access import can_write, is_manager, unit_subtree_q
+from pmf.access import admin_scope_q, can_write, covers_everything, is_manager, unit_subtree_q
 from pmf.models import OrgUnit, User
 from pmf.registry import BRIEFING_SECTIONS
 from scorecards.figures import restatements
@@ -182,15 +182,16 @@ class Glance:
         return total
 
 
-def month_at_a_glance(today: datetime.date) -> Glance:
-    """The reporting month for the performance team: for each organisation (the units directly
-    below a group; PIs of a group itself count on the group), how many values of active PIs entered
+def month_at_a_glance(user, today: datetime.date) -> Glance:
+    """The reporting month for the performance team, within USER's admin scope (admin_scope_q: a
+    partner's team sees its partner, the group's team the group): for each organisation (the units
+    directly below a group; PIs of a group itself count on the group), how many values of active PIs entered
     by hand are due, entered and approved; how many red values of the month lack the cause, the
     action or the recovery date (the monthly cycle's rule); how many active scorecards
     have no edition for the month yet."""
     month = monthly.reporting_month(today)
     due = monthly.due_periods(month)
-    hand_entered = Indicator.objects.filter(active=True, formula="", frequency__in=list(due))
+    hand_entered = Indicator.objects.filter(admin_scope_q(user), active=True, formula="", frequency__in=list(due))
     in_due_period = Q(pk__in=[])
     for frequency, period in due.items():
         in_due_period |= Q(indicator__frequency=frequency, period=period)
@@ -200,13 +201,22 @@ def month_at_a_glance(today: datetime.date) -> Glance:
     ):
         counts[unit_id] = [number, 0, 0]
     for unit_id, entered, approved in (
-        Measurement.objects.filter(in_due_period, indicator__active=True, indicator__formula="", value__isnull=False)
+        Measurement.objects.filter(
+            in_due_period,
+            admin_scope_q(user, "indicator__org_unit"),
+            indicator__active=True,
+            indicator__formula="",
+            value__isnull=False,
+        )
         .values_list("indicator__org_unit_id")
         .annotate(entered=Count("pk"), approved=Count("pk", filter=Q(approved_at__isnull=False)))
         .values_list("indicator__org_unit_id", "entered", "approved")
     ):
         counts.setdefault(unit_id, [0, 0, 0])[1:] = [entered, approved]
-    units = list(OrgUnit.objects.filter(level__lte=1).order_by("tree_id", "lft"))
+    # the organisations (and groups) the rows are counted on; an admin below an organisation
+    # sees their own unit as the one row
+    deepest = max(1, user.org_unit.level) if user.org_unit_id and not covers_everything(user) else 1
+    units = list(OrgUnit.objects.filter(admin_scope_q(user, ""), level__lte=deepest).order_by("tree_id", "lft"))
     # deepest first, so a unit below an organisation counts there and a group's own PIs count on the group
     tops = sorted(units, key=lambda unit: -unit.level)
     where = {pk: (tree_id, lft) for pk, tree_id, lft in OrgUnit.objects.values_list("pk", "tree_id", "lft")}
@@ -219,13 +229,17 @@ def month_at_a_glance(today: datetime.date) -> Glance:
         row.due += due_here
         row.entered += entered
         row.approved += approved
-    scorecards = Scorecard.objects.filter(active=True)
+    scorecards = Scorecard.objects.filter(admin_scope_q(user), active=True)
     return Glance(
         month=month,
         month_label=periods.month_label(month),
         units=[row for row in rows.values() if row.due],
         reds_without_commentary=Measurement.objects.filter(
-            in_due_period, chase.RED_WITHOUT_COMMENTARY, indicator__active=True, status=pi_rules.RED
+            in_due_period,
+            chase.RED_WITHOUT_COMMENTARY,
+            admin_scope_q(user, "indicator__org_unit"),
+            indicator__active=True,
+            status=pi_rules.RED,
         ).count(),
         scorecards_active=scorecards.count(),
         scorecards_not_issued=scorecards.exclude(editions__period=month).count(),

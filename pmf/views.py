@@ -41,7 +41,7 @@ def home(request):
     sections = [{"section": section, "items": section.items(user)} for section in MY_WORK]
     context = {"sections": sections, "waiting": firstlook.waiting_for(user, timezone.localdate())}
     if is_admin(user):
-        context["glance"] = firstlook.month_at_a_glance(timezone.localdate())
+        context["glance"] = firstlook.month_at_a_glance(user, timezone.localdate())
     return render(request, "pmf/home.html", context)
 
 

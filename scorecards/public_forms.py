@@ -57,6 +57,14 @@ class PublicIdentityForm(forms.ModelForm):
 
 
 class TsmSurveyForm(forms.ModelForm):
+    # Bounded at the form, so an impossible year never reaches the instance the page is titled by.
+    year = forms.IntegerField(
+        label="Survey year",
+        min_value=2000,
+        max_value=2199,
+        help_text="The financial year of the results, by its first year: 2025 for 2025/26.",
+    )
+
     class Meta:
         model = TsmSurvey
         fields = [
