@@ -187,6 +187,29 @@ class TreeFilterForm(forms.Form):
         return bool(self.filters)
 
 
+class NewActionForm(ScopedChoicesMixin, forms.Form):
+    """A new plan action under an objective the person may edit, made from another module's page
+    (a risk's mitigating action, an action agreed at a performance clinic)."""
+
+    person_fields = ("assigned_to",)
+
+    objective = forms.ModelChoiceField(
+        queryset=PlanItem.objects.none(), label="Objective it serves", empty_label="Choose an objective…"
+    )
+    code = forms.CharField(max_length=40, help_text='A new plan item code, e.g. "HS 1.9".')
+    title = forms.CharField(max_length=300)
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), required=False)
+    assigned_to = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Nobody yet")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["objective"].queryset = (
+            PlanItem.objects.editable_by(self.user)
+            .filter(kind=PlanItem.Kind.OBJECTIVE, active=True)
+            .order_by("tree_id", "lft")
+        )
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="CSV or Excel (.xlsx) file",

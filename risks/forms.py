@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from indicators.models import Indicator
+from plans.forms import NewActionForm
 from plans.models import PlanItem
 from pmf import spreadsheets
 from pmf.forms import ScopedChoicesMixin, unit_label
@@ -347,24 +348,8 @@ class ControlForm(ScopedChoicesMixin, forms.ModelForm):
             ).order_by("name", "pk")
 
 
-class MitigatingActionForm(ScopedChoicesMixin, forms.Form):
-    person_fields = ("assigned_to",)
-
-    objective = forms.ModelChoiceField(
-        queryset=PlanItem.objects.none(), label="Objective it serves", empty_label="Choose an objective…"
-    )
-    code = forms.CharField(max_length=40, help_text='A new plan item code, e.g. "HS 1.9".')
-    title = forms.CharField(max_length=300)
-    due_date = forms.DateField(widget=DATE, required=False)
-    assigned_to = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Nobody yet")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["objective"].queryset = (
-            PlanItem.objects.editable_by(self.user)
-            .filter(kind=PlanItem.Kind.OBJECTIVE, active=True)
-            .order_by("tree_id", "lft")
-        )
+# A mitigating action of a risk: a new plan action under an objective the person may edit.
+MitigatingActionForm = NewActionForm
 
 
 class ImportForm(forms.Form):

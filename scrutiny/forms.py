@@ -3,6 +3,7 @@ from django.forms.models import construct_instance
 from django.utils import timezone
 
 from indicators.models import Indicator
+from plans.forms import NewActionForm
 from plans.models import PlanItem
 from pmf.forms import ScopedChoicesMixin, ids_from, unit_label
 from pmf.models import OrgUnit, User
@@ -205,24 +206,8 @@ class ClinicForm(ScopedChoicesMixin, forms.ModelForm):
         self.instance = construct_instance(self, self.instance, opts.fields, opts.exclude)
 
 
-class ClinicActionForm(ScopedChoicesMixin, forms.Form):
-    person_fields = ("assigned_to",)
-
-    objective = forms.ModelChoiceField(
-        queryset=PlanItem.objects.none(), label="Objective it serves", empty_label="Choose an objective…"
-    )
-    code = forms.CharField(max_length=40, help_text='A new plan item code, e.g. "HS 1.9".')
-    title = forms.CharField(max_length=300)
-    due_date = forms.DateField(widget=DATE, required=False)
-    assigned_to = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Nobody yet")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["objective"].queryset = (
-            PlanItem.objects.editable_by(self.user)
-            .filter(kind=PlanItem.Kind.OBJECTIVE, active=True)
-            .order_by("tree_id", "lft")
-        )
+# An action agreed at a performance clinic: a new plan action under an objective the person may edit.
+ClinicActionForm = NewActionForm
 
 
 class ProgrammeFilterForm(forms.Form):
