@@ -1,6 +1,6 @@
 from django import forms
 
-from cycle.models import DigestPreference
+from cycle.models import CalendarOverride, DigestPreference, ReportingCalendar
 
 
 class PreferenceForm(forms.ModelForm):
@@ -36,3 +36,62 @@ class MarkReadForm(forms.Form):
         if not data.get("all") and not data.get("ids"):
             raise forms.ValidationError("Tick the notifications to mark as read, or mark them all.")
         return data
+
+
+class CalendarForm(forms.ModelForm):
+    """The days of a reporting calendar, in the groups the page shows (see GROUPS); the model's
+    clean() checks their order and names the field at fault."""
+
+    GROUPS = [
+        (
+            "Days of the month after the reporting month",
+            ["values_due_day", "approvals_due_day", "scorecards_day", "executive_review_day", "service_review_day"],
+        ),
+        ("Period lock", ["lock_values", "lock_day"]),
+        (
+            "Reminders and escalation",
+            [
+                "reminder_lead_days",
+                "escalate_manager_after_days",
+                "escalate_director_after_days",
+                "action_due_soon_days",
+                "action_stale_days",
+            ],
+        ),
+    ]
+
+    class Meta:
+        model = ReportingCalendar
+        fields = [
+            "values_due_day",
+            "approvals_due_day",
+            "scorecards_day",
+            "executive_review_day",
+            "service_review_day",
+            "lock_values",
+            "lock_day",
+            "reminder_lead_days",
+            "escalate_manager_after_days",
+            "escalate_director_after_days",
+            "action_due_soon_days",
+            "action_stale_days",
+        ]
+
+    def groups(self):
+        """(legend, bound fields) for each group of the page."""
+        return [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]
+
+
+class OverrideForm(forms.ModelForm):
+    class Meta:
+        model = CalendarOverride
+        fields = ["month", "step", "date", "note"]
+        widgets = {
+            "month": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+
+OverrideFormSet = forms.inlineformset_factory(
+    ReportingCalendar, CalendarOverride, form=OverrideForm, extra=2, can_delete=True, max_num=200, validate_max=True
+)

@@ -4,6 +4,7 @@ from cycle import views
 
 urlpatterns = [
     path("calendar/", views.calendar_page, name="cycle-calendar"),
+    path("calendar/<int:unit_pk>/edit/", views.calendar_edit, name="cycle-calendar-edit"),
     path("notifications/", views.notification_list, name="cycle-notifications"),
     path("notifications/read/", views.notifications_read, name="cycle-notifications-read"),
     path("preferences/", views.preferences, name="cycle-preferences"),
