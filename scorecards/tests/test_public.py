@@ -115,9 +115,11 @@ def test_public_page_shows_the_last_issued_edition_with_a_later_correction_marke
     )
     html = client.get(reverse("public-scorecard", kwargs={"slug": "tenants"})).content.decode()
     row = html[html.index('<th scope="row">Repairs done on time') :]
-    row = row[: row.index("</tr>")]
+    notes = row[row.index("</tr>") :]
+    row, notes = row[: row.index("</tr>")], notes[: notes.index("</tr>", 5)]
     assert '<td class="num">104.0%</td>' in row  # the result as published stays
-    assert "we published 104.0%; the correct figure is 99.0%." in row  # and its correction is marked
+    assert "About Repairs done on time" in notes  # and in the full-width row under it
+    assert "we published 104.0%; the correct figure is 99.0%." in notes  # its correction is marked
     assert html.count("99.0%") == 2  # the row's marker and the list of corrections, nowhere else
 
 

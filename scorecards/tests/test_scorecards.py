@@ -137,7 +137,7 @@ def test_chart_fragment_has_the_figure_and_a_data_table(world, pis, client_for):
         reverse("scorecard-chart", kwargs={"pk": card.pk, "indicator_pk": pis["A"].pk}), {"period": "2025-09"}
     )
     html = response.content.decode()
-    assert "<html" not in html and f'id="chart-{pis["A"].pk}-data"' in html
+    assert "<html" not in html and f'data-figure="chart-{pis["A"].pk}-data" data-figure-json="{{' in html
     assert html.count("<tr>") == 16  # header + 15 periods
     other = client_for(world.viewer).get(
         reverse("scorecard-chart", kwargs={"pk": card.pk, "indicator_pk": pis["C"].pk})

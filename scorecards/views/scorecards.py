@@ -2,6 +2,7 @@
 arranging sections and PIs, the change history and the module's settings."""
 
 import datetime
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -127,7 +128,7 @@ def scorecard_chart(request, pk, indicator_pk):
         "scorecards/scorecard_detail.html#pi_chart",
         {
             "indicator": entry.indicator,
-            "figure": charts.value_target_figure(entry.indicator, measurements),
+            "figure_json": json.dumps(charts.value_target_figure(entry.indicator, measurements)),
             "measurements": measurements,
             "chart_id": f"chart-{entry.indicator.pk}-data",
         },

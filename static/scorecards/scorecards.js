@@ -4,9 +4,15 @@
     if (!window.Plotly) { return; }
     root.querySelectorAll("[data-figure]").forEach(function (box) {
       if (box.dataset.drawn) { return; }
-      var source = document.getElementById(box.dataset.figure);
-      if (!source) { return; }
-      var figure = JSON.parse(source.textContent);
+      // A figure comes in its data-figure-json attribute (charts swapped in by htmx) or in the
+      // json_script element named by data-figure (charts of the page itself).
+      var text = box.dataset.figureJson;
+      if (!text) {
+        var source = document.getElementById(box.dataset.figure);
+        if (!source) { return; }
+        text = source.textContent;
+      }
+      var figure = JSON.parse(text);
       window.Plotly.newPlot(box, figure.data, figure.layout, figure.config);
       box.dataset.drawn = "1";
     });
