@@ -3,12 +3,12 @@
 from django.shortcuts import render
 
 # Features the product never uses: a page (or anything injected into one) may not ask for them.
+# Only features Chromium recognises (an unknown one is reported as an error in the console).
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
         "accelerometer",
         "autoplay",
-        "bluetooth",
         "camera",
         "display-capture",
         "geolocation",
