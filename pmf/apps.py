@@ -14,9 +14,11 @@ class PmfConfig(AppConfig):
     verbose_name = "Organisation and people"
 
     def ready(self):
+        from pmf import lookups
         from pmf.access import covers_everything
         from pmf.registry import MY_WORK, NAVIGATION, NavItem, WorkSection
 
+        lookups.register()
         NAVIGATION.register(NavItem("My work", "home", order=0))
         NAVIGATION.register(NavItem("Organisation", "orgunit-list", order=80))
         NAVIGATION.register(NavItem("People", "person-list", order=85))
