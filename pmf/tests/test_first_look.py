@@ -154,6 +154,24 @@ def test_performance_team_sees_the_month_at_a_glance(world, client_for):
     assert f"1 of 2 scorecards not yet issued for {label}" in text
 
 
+def test_a_partner_admin_sees_the_month_at_a_glance_of_their_own_partner_only(world, client_for):
+    from pmf.models import OrgUnit
+
+    _glance_world(world)
+    partner = OrgUnit.objects.create(
+        name="Beta Homes", code="beta-homes", kind=OrgUnit.Kind.ORGANISATION, parent=world.group
+    )
+    team_indicator(world, code="B1", org_unit=partner)
+    make_scorecard(partner, [], title="Partner card")
+    group_text = _text(client_for(world.admin).get(reverse("home")).content.decode())
+    assert "Alpha Homes 3 2 1 1 Beta Homes 1 0 0 1 All 4 2 1 2" in group_text
+    partner_admin = make_user("pat", "admin", partner, name="Pat Partner")
+    text = _text(client_for(partner_admin).get(reverse("home")).content.decode())
+    assert "Organisation Due Entered Approved Missing Beta Homes 1 0 0 1 All 1 0 0 1" in text
+    assert "Alpha Homes" not in text
+    assert "1 of 1 scorecard not yet issued" in text
+
+
 def test_month_at_a_glance_reads_a_fixed_number_of_queries(world, client_for):
     client = client_for(world.admin)
     _glance_world(world)
