@@ -190,7 +190,8 @@ def action_exception_items(context: ReportContext) -> list[ExceptionItem]:
         if action.due_date:
             detail += f", due {action.due_date:%d %b %Y}"
             if action.due_date < today:
-                detail += f" ({(today - action.due_date).days} days ago)"
+                late = (today - action.due_date).days
+                detail += f" ({late} day{'' if late == 1 else 's'} ago)"
         note = notes.get(action.pk)
         commentary = None
         if context.params.commentary:
