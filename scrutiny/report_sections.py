@@ -3,7 +3,7 @@ referrals answered or given their outcome in the quarter to the report's period.
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from pmf import periods
 from pmf.access import unit_subtree_q
@@ -35,7 +35,8 @@ def _referrals(context: ReportContext, start, end) -> list[Referral]:
     if params.scope == "unit" and params.scope_id:
         unit = OrgUnit.objects.filter(pk=params.scope_id).first()
         found = found.filter(unit_subtree_q(unit)) if unit else found.none()
-    return list(found.order_by("meeting__date", "answered_on", "pk"))
+    # by the Board meeting they feed (those feeding none last, on every database), then by answer
+    return list(found.order_by(F("meeting__date").asc(nulls_last=True), "answered_on", "pk"))
 
 
 def referral_outcome_blocks(context: ReportContext) -> list:
