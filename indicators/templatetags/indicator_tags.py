@@ -18,10 +18,14 @@ from indicators.charts import sparkline_points
 
 register = template.Library()
 
-_STATUS_HTML = {
-    status: f'<span class="status status--{rules.STATUS_CSS[status]}">{escape(label)}</span>'
-    for status, label in rules.STATUS_LABELS.items()
-}
+
+def badge_html(status: str, word: str) -> str:
+    """A status badge: the shape and colour of STATUS with WORD (the internal label, or the
+    public pages' plain-English word), escaped."""
+    return f'<span class="status status--{rules.STATUS_CSS[status]}">{escape(word)}</span>'
+
+
+_STATUS_HTML = {status: badge_html(status, label) for status, label in rules.STATUS_LABELS.items()}
 _TREND_HTML = {
     trend: (
         f'<span class="trend trend--{trend or "none"}"><span aria-hidden="true">{rules.TREND_ARROWS[trend]}</span> '

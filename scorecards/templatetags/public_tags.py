@@ -1,20 +1,16 @@
 """The public pages' status badge: the same shape and colour as every other page, with the plain-English
 word of `scorecards.publishing.PUBLIC_STATUS` (never colour alone)."""
 
-from html import escape
-
 from django import template
 from django.utils.safestring import mark_safe
 
 from indicators import rules
+from indicators.templatetags.indicator_tags import badge_html
 from scorecards.publishing import PUBLIC_STATUS
 
 register = template.Library()
 
-_BADGES = {
-    status: f'<span class="status status--{rules.STATUS_CSS[status]}">{escape(word.word)}</span>'
-    for status, word in PUBLIC_STATUS.items()
-}
+_BADGES = {status: badge_html(status, word.word) for status, word in PUBLIC_STATUS.items()}
 
 
 def public_badge_html(status: str | None) -> str:
@@ -23,4 +19,4 @@ def public_badge_html(status: str | None) -> str:
 
 @register.simple_tag
 def public_badge(status):
-    return mark_safe(public_badge_html(status))  # built from constant words, escaped above
+    return mark_safe(public_badge_html(status))  # built from constant words, escaped by badge_html
