@@ -148,6 +148,15 @@ def _csv_table(data: bytes) -> tuple[list[str], Iterator[list[str]]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FileFormatError("The file is not UTF-8 text; save it as 'CSV UTF-8'.") from None
+    if "\x00" in text:
+        # PostgreSQL cannot store NUL in text, and no one types one: name the first cell holding it
+        # (read through now, since some imports hand the raw file on).
+        header: list[str] = []
+        for number, cells in enumerate(_csv_rows(text), start=1):
+            header = header or cells
+            if any("\x00" in cell for cell in cells):
+                index = next(i for i, cell in enumerate(cells) if "\x00" in cell)
+                raise FileFormatError(_holds_nul(number, [] if number == 1 else header, index))
     if len(text) > MAX_CELL_CHARS:
         # Read through once now: some imports hand the raw file on (indicators.bulkload), so a cell
         # that is too long must stop the file here, not when the rows are iterated.
@@ -290,6 +299,14 @@ def _workbook_rows(sheet, header: list[str]) -> Iterator[list]:
 def _too_long(row: int, header: list[str], index: int, length: int) -> str:
     column = header[index] if index < len(header) and header[index] else str(index + 1)
     return f"Row {row}, column {column}: the cell holds {length:,} characters; at most {MAX_CELL_CHARS:,} are accepted."
+
+
+def _holds_nul(row: int, header: list[str], index: int) -> str:
+    column = header[index].strip().lower() if index < len(header) and header[index] else str(index + 1)
+    return (
+        f"Row {row}, column {column}: the cell holds a NUL character, which no text may hold; "
+        "remove it and import again."
+    )
 
 
 @functools.lru_cache(maxsize=256)

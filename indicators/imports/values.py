@@ -191,9 +191,6 @@ def _check_values(header: list[str], rows: Iterator[list], user, report: ImportR
             report.add(number, "value", "Give a value, a target or both.")
             continue
         commentary = _text(cells[i_comment]) if has_commentary else ""
-        if "\x00" in commentary:
-            report.add(number, "commentary", "The commentary contains a NUL character; remove it.")
-            continue
         definitions[pk] = definition
         parsed.append((pk, period, value, target, commentary, polarity, tolerance_kind, tolerance))
     if parsed:

@@ -111,3 +111,33 @@ def test_indicator_imports_refuse_hostile_workbooks_with_a_message(world, client
     assert (response.status_code, response.context["file_error"]) == (400, message)
     assert list(Indicator.objects.values_list("code", flat=True)) == ["AAA"]
     assert not Measurement.objects.exists()
+
+
+def test_a_nul_character_in_a_csv_cell_is_refused_naming_its_row_and_column():
+    data = b"code,period,value,commentary\nAAA,2025-01,50,ok\nAAA,2025-02,51,bad\x00note\n"
+    assert refusal(data, "v.csv") == (
+        "Row 3, column commentary: the cell holds a NUL character, which no text may hold; remove it and import again."
+    )
+    assert refusal(b"code,va\x00lue\n", "v.csv") == (
+        "Row 1, column 2: the cell holds a NUL character, which no text may hold; remove it and import again."
+    )
+
+
+def test_an_import_with_a_nul_character_writes_nothing(world, client_for):
+    # A workbook cannot carry one: XML has no NUL, and openpyxl leaves Excel's _x0000_ as text.
+    team_indicator(world, code="AAA")
+    data = b"code,period,value,commentary\nAAA,2025-01,50,ok\nAAA,2025-02,51,bad\x00note\n"
+    response = _post(client_for(world.admin), "indicator-import", "v.csv", data, kind="values")
+    assert response.status_code == 400
+    assert response.context["file_error"].startswith("Row 3, column commentary: the cell holds a NUL character")
+    assert not Measurement.objects.exists()
+
+
+def test_a_plan_import_with_a_nul_character_names_the_row_and_writes_nothing(world, client_for):
+    before = PlanItem.objects.count()
+    data = b"code,parent_code,kind,title\nP1,,plan,Homes plan\nP1.1,P1,objective,Safe\x00homes\n"
+    response = _post(client_for(world.admin), "plan-import", "plan.csv", data)
+    assert response.context["file_error"] == (
+        "Row 3, column title: the cell holds a NUL character, which no text may hold; remove it and import again."
+    )
+    assert PlanItem.objects.count() == before
