@@ -49,9 +49,29 @@ UPSERT = (
     " ON CONFLICT (indicator_id, period) DO UPDATE SET value = EXCLUDED.value, target = EXCLUDED.target, "
     "status = EXCLUDED.status, commentary = EXCLUDED.commentary, entered_by_id = EXCLUDED.entered_by_id, "
     "entered_at = EXCLUDED.entered_at, version = indicators_measurement.version + 1, calculation_error = '' "
-    # Approved values were refused when the file was checked; one approved since is not overwritten.
-    "WHERE indicators_measurement.approved_at IS NULL"
+    # Only a row as the check saw it is written: the inserted version is the one seen plus one (1 for a
+    # value not there when checked). A value saved, changed or approved since is left as it is, and
+    # the statement's row count falls short (`saved_meanwhile` names those rows).
+    "WHERE indicators_measurement.approved_at IS NULL AND indicators_measurement.version = EXCLUDED.version - 1"
 )
+
+
+class SavedMeanwhile(Exception):
+    """Rows whose value someone saved, changed or approved after the import checked them; the import
+    writes nothing and names each row. ROWS: (row number, PI code, period)."""
+
+    def __init__(self, rows):
+        super().__init__(f"{len(rows)} rows saved by someone else while the import ran")
+        self.rows = rows
+
+    def report_to(self, report) -> None:
+        for row, code, period in self.rows:
+            report.add(
+                row,
+                "value",
+                f"A value for {code} {period:%Y-%m} was saved by someone else while this import ran, so nothing "
+                "was imported; check the row and import the file again.",
+            )
 
 
 class _StepAside(Exception):
@@ -118,14 +138,16 @@ def import_values(*, upload, header: list[str], user, commit: bool, report, afte
             if not commit:
                 transaction.set_rollback(True)
             else:
-                # Always an upsert: a value saved by someone after the check is updated under the
-                # same rules (never a duplicate-key error that fails the whole import).
+                # An upsert that writes only rows as they were checked: a value saved by someone
+                # after the check stops the import, naming its row (never a duplicate-key error).
                 ids, periods = _write(user=user, upsert=True) if rows else (set(), set())
                 report.created, report.updated = rows - existing, existing
                 after_write(ids, periods)
                 report.committed = True
     except _StepAside:
         return None
+    except SavedMeanwhile as exc:
+        exc.report_to(report)
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {ROWS_TABLE}, {CHECKED_TABLE}")
@@ -217,7 +239,7 @@ def _load_and_check(raw: bytes, header: list[str], user) -> tuple[int, int] | No
             "  coalesce(p.v, m.value) AS value, coalesce(p.t, tp.target) AS target, "
             f"  {status} AS status, "
             "  CASE WHEN p.commentary <> '' THEN p.commentary ELSE coalesce(m.commentary, '') END AS commentary, "
-            "  m.id IS NOT NULL AS existing, "
+            "  m.id IS NOT NULL AS existing, p.n + 1 AS row_number, coalesce(m.version, 0) + 1 AS version, "
             "  (p.indicator_id IS NOT NULL AND p.period IS NOT NULL "
             "   AND (coalesce(p.value_text, '') = '' OR p.v IS NOT NULL) "
             "   AND (coalesce(p.target_text, '') = '' OR p.t IS NOT NULL) "
@@ -270,10 +292,21 @@ def _write(*, user, upsert: bool) -> tuple[set[int], set]:
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
-            INSERT + "SELECT indicator_id, period, value, target, status, commentary, '', '', '', '', %s, %s, 1 "
+            INSERT + "SELECT indicator_id, period, value, target, status, commentary, '', '', '', '', %s, %s, version "
             f"FROM {CHECKED_TABLE} ORDER BY indicator_id, period" + (UPSERT if upsert else ""),
             [user.pk if user else None, now],
         )
+        written = cursor.rowcount
+        cursor.execute(f"SELECT count(*) FROM {CHECKED_TABLE}")
+        if written < cursor.fetchone()[0]:
+            cursor.execute(
+                f"SELECT c.row_number, i.code, c.period FROM {CHECKED_TABLE} c "
+                "JOIN indicators_indicator i ON i.id = c.indicator_id "
+                "JOIN indicators_measurement m ON m.indicator_id = c.indicator_id AND m.period = c.period "
+                "WHERE m.entered_at IS DISTINCT FROM %s ORDER BY c.row_number",
+                [now],
+            )
+            raise SavedMeanwhile(cursor.fetchall())
         cursor.execute(f"SELECT DISTINCT indicator_id FROM {CHECKED_TABLE}")
         ids = {row[0] for row in cursor.fetchall()}
         cursor.execute(f"SELECT DISTINCT period FROM {CHECKED_TABLE}")

@@ -110,9 +110,13 @@ def import_values(
     parsed = _check_values(header, rows, user, report, progress)
     if not commit or not report.ok:
         return report
-    with transaction.atomic():
-        report.created, report.updated = _write_values(parsed, user=user)
-        after_write(report, {row[0] for row in parsed}, {row[1] for row in parsed})
+    try:
+        with transaction.atomic():
+            report.created, report.updated = _write_values(parsed, user=user, row_of=report.row_of)
+            after_write(report, {row[0] for row in parsed}, {row[1] for row in parsed})
+    except bulkload.SavedMeanwhile as exc:
+        exc.report_to(report)
+        return report
     report.committed = True
     return report
 
@@ -197,6 +201,7 @@ def _check_values(header: list[str], rows: Iterator[list], user, report: ImportR
         # Checked whatever else is wrong, so that one dry run names every bad row.
         _check_not_approved(parsed, report, seen, definitions)
         report.errors.sort(key=lambda error: error.row)
+    report.row_of = seen
     return parsed
 
 
@@ -230,8 +235,10 @@ def _existing(parsed) -> dict[tuple, tuple]:
     return found
 
 
-def _write_values(parsed, *, user) -> tuple[int, int]:
-    """Upsert PARSED rows; returns (created, updated)."""
+def _write_values(parsed, *, user, row_of: dict) -> tuple[int, int]:
+    """Upsert PARSED rows; returns (created, updated). On PostgreSQL, raises
+    `bulkload.SavedMeanwhile` naming the rows (by ROW_OF) whose value someone saved after it was read
+    here, having written nothing that the caller's transaction keeps."""
     if not parsed:
         return 0, 0
     ids = sorted({row[0] for row in parsed})
@@ -257,20 +264,22 @@ def _write_values(parsed, *, user) -> tuple[int, int]:
         )
         resolved.append((pk, period, value, target, status, commentary, old_version + 1))
     if connection.vendor == "postgresql":
-        # Always an upsert: a value someone saved after the file was read is updated under the same
-        # rules as one that was there before (never a duplicate-key error for the whole import).
-        _upsert_postgresql(resolved, user=user, now=now, upsert=True)
+        # Always an upsert that writes rows only as they were read above: a value someone saved
+        # since stops the import, naming its row (never a duplicate-key error for the whole import).
+        _upsert_postgresql(resolved, user=user, now=now, upsert=True, row_of=row_of)
     else:
         _upsert_generic(resolved, user=user, now=now)
     return len(resolved) - len(existing), len(existing)
 
 
-def _upsert_postgresql(resolved, *, user, now, upsert: bool) -> None:
+def _upsert_postgresql(resolved, *, user, now, upsert: bool, row_of: dict) -> None:
     """Batched INSERT ... SELECT FROM unnest(arrays) (ON CONFLICT DO UPDATE when some rows exist):
-    one statement per batch."""
+    one statement per batch. A batch that writes fewer rows than it holds met values saved since they
+    were read (`bulkload.UPSERT`): raises `bulkload.SavedMeanwhile` naming them."""
     sql = bulkload.INSERT + (
-        "SELECT i, p::date, v::numeric, t::numeric, s, c, '', '', '', '', %s, %s, 1 "
-        "FROM unnest(%s::int[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) AS u(i, p, v, t, s, c)"
+        "SELECT i, p::date, v::numeric, t::numeric, s, c, '', '', '', '', %s, %s, n "
+        "FROM unnest(%s::int[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::int[]) "
+        "AS u(i, p, v, t, s, c, n)"
     )
     if upsert:
         sql += bulkload.UPSERT
@@ -289,8 +298,18 @@ def _upsert_postgresql(resolved, *, user, now, upsert: bool) -> None:
                     [None if row[3] is None else str(row[3]) for row in chunk],
                     [row[4] for row in chunk],
                     [row[5] for row in chunk],
+                    [row[6] for row in chunk],
                 ],
             )
+            if upsert and cursor.rowcount < len(chunk):
+                cursor.execute(
+                    "SELECT i.id, i.code, m.period FROM unnest(%s::int[], %s::date[]) AS u(i, p) "
+                    "JOIN indicators_measurement m ON m.indicator_id = u.i AND m.period = u.p "
+                    "JOIN indicators_indicator i ON i.id = u.i WHERE m.entered_at IS DISTINCT FROM %s",
+                    [[row[0] for row in chunk], [row[1] for row in chunk], now],
+                )
+                found = [(row_of.get((pk, period), 0), code, period) for pk, code, period in cursor.fetchall()]
+                raise bulkload.SavedMeanwhile(sorted(found))
 
 
 def _upsert_generic(resolved, *, user, now) -> None:

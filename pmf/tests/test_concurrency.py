@@ -92,13 +92,24 @@ def test_two_first_saves_of_the_same_value_the_second_is_told_and_sees_the_first
     assert list(Measurement.objects.filter(indicator=indicator).values_list("value", flat=True)) == [D("91.5")]
 
 
-def test_an_import_meeting_a_value_saved_meanwhile_updates_it_under_the_same_rules(world):
+@pytest.mark.parametrize("file_name", ["values.csv", "values.xlsx"])
+def test_an_import_meeting_a_value_saved_meanwhile_names_the_row_and_imports_nothing(world, file_name):
+    """A CSV goes through the set-based path (indicators.bulkload), a workbook row by row: both
+    write a row only as they checked it, so the value saved meanwhile is kept and its row named."""
     from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pmf.spreadsheets import to_xlsx
 
     need_postgres()
     indicator = team_indicator(world, code="RENT2")
-    csv = f"code,period,value,target,commentary\n{indicator.code},2025-01,93,,From the file\n".encode()
-    upload = SimpleUploadedFile("values.csv", csv, content_type="text/csv")
+    other = team_indicator(world, code="RENT3")
+    rows = [["code", "period", "value", "target", "commentary"], ["RENT3", "2025-01", "70", "", ""]]
+    rows.append(["RENT2", "2025-01", "93", "", ""])
+    if file_name.endswith(".csv"):
+        data = "\n".join(",".join(row) for row in rows).encode() + b"\n"
+    else:
+        data = to_xlsx(rows, "values")
+    upload = SimpleUploadedFile(file_name, data)
     second = Request(world.manager, reverse("indicator-import"), {"kind": "values", "file": upload, "commit": "on"})
     with transaction.atomic():
         Measurement.objects.create(
@@ -106,9 +117,18 @@ def test_an_import_meeting_a_value_saved_meanwhile_updates_it_under_the_same_rul
         )
         _hold_until_waiting([second])
     _join([second])
-    assert second.response.status_code in (200, 302)
+    assert second.response.status_code == 400
+    assert [(error.row, error.column, error.reason) for error in second.response.context["report"].errors] == [
+        (
+            3,
+            "value",
+            "A value for RENT2 2025-01 was saved by someone else while this import ran, so nothing was imported; "
+            "check the row and import the file again.",
+        )
+    ]
     saved = Measurement.objects.get(indicator=indicator, period=JAN)
-    assert (saved.value, saved.version) == (D("93"), 2)
+    assert (saved.value, saved.version) == (D("80"), 1)
+    assert not Measurement.objects.filter(indicator=other).exists()
 
 
 def test_concurrent_progress_updates_on_one_action_answer_409_like_the_edit_form(world):
