@@ -87,4 +87,9 @@ def database_config(name: str, default: str) -> dict:
         raise ImproperlyConfigured(f"{name} is not a valid database URL ({exc}); got {value!r}.") from exc
     if scheme != "sqlite" and not config.get("NAME"):
         raise ImproperlyConfigured(f"{name} must name a database, e.g. postgres://user@host:5432/pmf; got {value!r}.")
+    if scheme != "sqlite" and not env_bool("DB_JIT", False):
+        # PostgreSQL's JIT compiles large queries (an export, a director's lists) for 50-850 ms each time
+        # and wins nothing back on queries this short-lived; options in the URL are kept.
+        options = config.setdefault("OPTIONS", {})
+        options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
     return config

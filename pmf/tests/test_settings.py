@@ -88,3 +88,13 @@ def test_database_url_must_name_a_database():
     with pytest.raises(ImproperlyConfigured, match="NO_SUCH_VARIABLE_SET must name a database"):
         database_config("NO_SUCH_VARIABLE_SET", "postgres://postgres@127.0.0.1:5432")
     assert database_config("NO_SUCH_VARIABLE_SET", "postgres://u@h:5432/pmf")["NAME"] == "pmf"
+
+
+def test_postgresql_connections_turn_jit_off_unless_asked_for(monkeypatch):
+    monkeypatch.delenv("DB_JIT", raising=False)
+    assert database_config("NO_SUCH_VARIABLE_SET", "postgres://u@h:5432/pmf")["OPTIONS"] == {"options": "-c jit=off"}
+    url = "postgres://u@h:5432/pmf?options=-c%20statement_timeout%3D5000"
+    assert database_config("NO_SUCH_VARIABLE_SET", url)["OPTIONS"]["options"] == "-c statement_timeout=5000 -c jit=off"
+    assert "options" not in database_config("NO_SUCH_VARIABLE_SET", "sqlite:///x.sqlite3").get("OPTIONS", {})
+    monkeypatch.setenv("DB_JIT", "1")
+    assert "options" not in database_config("NO_SUCH_VARIABLE_SET", "postgres://u@h:5432/pmf").get("OPTIONS", {})
