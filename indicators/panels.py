@@ -1,24 +1,51 @@
 """What this module adds to other pages: the "PIs to update this month" section of My work and the
 PIs panel on a plan item's golden-thread page."""
 
+from types import SimpleNamespace
+
+from django.db.models import Case, Count, DateField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from indicators import monthly
-from indicators.models import Indicator
+from indicators.models import Indicator, Measurement
+
+SHOWN = 20
 
 
 def due_items(user) -> dict:
-    """The person's PIs due for the current reporting month, missing ones first (bounded list), and
-    when they are due by the calendar of the person's organisation (as on the monthly update page)."""
+    """The person's PIs due for the current reporting month, missing ones first (the first SHOWN),
+    and when they are due by the calendar of the person's organisation (as on the monthly update
+    page). Counted and listed by the database in two queries: only the rows shown are loaded."""
     if not user.is_authenticated:
         return {"rows": [], "missing": 0}
     month = monthly.reporting_month(timezone.localdate())
-    rows = monthly.due_rows(user=user, month=month)
-    rows.sort(key=lambda row: (not row.is_missing, row.indicator.code))
+    due = monthly.due_periods(month)
+    recorded = Measurement.objects.filter(indicator=OuterRef("pk"), period=OuterRef("due_period"))
+    indicators = (
+        Indicator.objects.due_for(user)
+        .filter(frequency__in=due)
+        .annotate(
+            due_period=Case(*[When(frequency=f, then=Value(p)) for f, p in due.items()], output_field=DateField()),
+            due_value=Subquery(recorded.values("value")[:1]),
+            due_status=Subquery(recorded.values("status")[:1]),
+        )
+    )
+    counts = indicators.aggregate(total=Count("pk"), missing=Count("pk", filter=Q(due_value__isnull=True)))
+    shown = indicators.annotate(has_value=Case(When(due_value__isnull=True, then=Value(0)), default=Value(1))).order_by(
+        "has_value", "code"
+    )[:SHOWN]
+    rows = [
+        SimpleNamespace(
+            indicator=indicator,
+            is_missing=indicator.due_value is None,
+            measurement=SimpleNamespace(value=indicator.due_value, status=indicator.due_status),
+        )
+        for indicator in shown
+    ]
     return {
-        "rows": rows[:20],
-        "total": len(rows),
-        "missing": sum(1 for row in rows if row.is_missing),
+        "rows": rows,
+        "total": counts["total"],
+        "missing": counts["missing"],
         "deadline": monthly.deadline(month, unit=user.org_unit),
         "month": month,
     }
